@@ -1,0 +1,94 @@
+// The tensor seam of the evaluator: `apply` runs a primitive eagerly with
+// the reference kernels or, in abstract mode, infers only its result type;
+// `to_tensor` turns host numbers and nested lists into tensors.
+#include "interp/interpreter.h"
+#include "ir/shape_rules.h"
+#include "runtime/kernels.h"
+
+namespace nnc {
+
+Value Interpreter::apply(OpKind kind, std::vector<Value> operands, const Attrs& attrs, SourceRange where) {
+    for (const Value& v : operands) {
+        if (v.is_unknown()) return Value(UnknownValue{});
+        if (!v.is_tensor()) throw CompileError(where, std::string(op_name(kind)) + ": expected a tensor, got " + type_name(v));
+    }
+    try {
+        if (mode_ == Mode::Abstract) {
+            std::vector<TensorType> types;
+            for (const Value& v : operands) types.push_back(v.tensor_type());
+            return Value(AbstractTensor{infer_type(kind, types, attrs)});
+        }
+        std::vector<Tensor> tensors;
+        for (const Value& v : operands) tensors.push_back(v.as<Tensor>());
+        return Value(execute(kind, tensors, attrs));
+    } catch (const ShapeError& e) {
+        throw CompileError(where, e.what());
+    } catch (const RuntimeError& e) {
+        throw CompileError(where, e.what());
+    }
+}
+
+namespace {
+
+// Walks a nested list of numbers: records the shape at first visit of each
+// depth and checks that every sibling agrees. Leaves go into `leaves`.
+void flatten(const Value& v, size_t depth, Shape& shape, std::vector<Value>& leaves, SourceRange where) {
+    const std::vector<Value>* items = nullptr;
+    if (auto* l = v.object<ListObject>()) items = &l->elements;
+    if (auto* t = v.object<TupleObject>()) items = &t->elements;
+    if (!items) {
+        if (depth != shape.size()) throw CompileError(where, "tensor literal is not rectangular (ragged nesting)");
+        if (v.is_tensor()) {
+            TensorType t = v.tensor_type();
+            if (t.rank() != 0) throw CompileError(where, "tensor literal elements must be numbers, not " + t.str());
+        } else if (!v.is_number() && !v.is_unknown()) {
+            throw CompileError(where, "tensor literal elements must be numbers, not " + type_name(v));
+        }
+        leaves.push_back(v);
+        return;
+    }
+    int64_t n = static_cast<int64_t>(items->size());
+    if (depth == shape.size() && leaves.empty()) shape.push_back(n);
+    else if (depth >= shape.size() || shape[depth] != n)
+        throw CompileError(where, "tensor literal is not rectangular: rows of different lengths");
+    for (const Value& x : *items) flatten(x, depth + 1, shape, leaves, where);
+}
+
+}  // namespace
+
+Value Interpreter::to_tensor(const Value& v, std::optional<DType> hint, SourceRange where) {
+    if (v.is_tensor() || v.is_unknown()) return v;
+    if (v.is_number()) {
+        DType t = hint ? *hint : v.is<double>() ? DType::F32 : v.is<bool>() ? DType::Bool : DType::I32;
+        double x = v.is<bool>() ? (v.as<bool>() ? 1 : 0) : v.is<int64_t>() ? double(v.as<int64_t>()) : v.as<double>();
+        return Value(Tensor::scalar(x, t));
+    }
+    if (!v.object<ListObject>() && !v.object<TupleObject>())
+        throw CompileError(where, "expected a tensor or a number, got " + type_name(v));
+
+    Shape shape;
+    std::vector<Value> leaves;
+    flatten(v, 0, shape, leaves, where);
+    bool all_bool = !leaves.empty(), any_float = false;
+    for (const Value& x : leaves) {
+        all_bool = all_bool && x.is<bool>();
+        any_float = any_float || x.is<double>() || (x.is_tensor() && is_floating(x.tensor_type().dtype));
+    }
+    DType t = hint ? *hint : all_bool ? DType::Bool : any_float ? DType::F32 : DType::I32;
+    bool unknown = false;
+    for (const Value& x : leaves) unknown = unknown || x.is_unknown() || x.is<AbstractTensor>();
+    if (unknown) return Value(AbstractTensor{TensorType::of(t, shape)});
+
+    Tensor out = Tensor::empty(t, shape);
+    for (size_t i = 0; i < leaves.size(); ++i) {
+        const Value& x = leaves[i];
+        double d = x.is<Tensor>() ? x.as<Tensor>().item()
+                   : x.is<bool>() ? (x.as<bool>() ? 1 : 0)
+                   : x.is<int64_t>() ? double(x.as<int64_t>())
+                                     : x.as<double>();
+        out.set(static_cast<int64_t>(i), d);
+    }
+    return Value(std::move(out));
+}
+
+}  // namespace nnc

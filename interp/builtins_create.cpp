@@ -1,0 +1,102 @@
+// Builtins that create tensors: tensor, zeros, ones, full, zeros_like,
+// ones_like, arange, eye, rand, randn.
+#include <cmath>
+
+#include "interp/builtins.h"
+#include "interp/composites.h"
+
+namespace nnc {
+
+namespace {
+
+std::optional<DType> optional_dtype(BuiltinArgs& a, const char* name) {
+    if (a.is_none(name)) return std::nullopt;
+    return a.dtype(name);
+}
+
+std::vector<int64_t> shape_arg(BuiltinArgs& a, const char* name) {
+    std::vector<int64_t> shape = a.ints(name);
+    for (int64_t d : shape)
+        if (d < 0) a.fail(name, "shape dimensions must be non-negative, got " + shape_str(shape));
+    return shape;
+}
+
+Value filled(BuiltinArgs& a, std::vector<int64_t> shape, double value, DType t) {
+    return a.interp().apply(OpKind::Full, {}, Attrs{{"shape", std::move(shape)}, {"value", value}, {"dtype", t}},
+                            a.call_range());
+}
+
+// tensor(data, dtype = none): numbers become f32 unless a dtype is given;
+// all-bool data becomes bool.
+Value tensor_builtin(BuiltinArgs& a) {
+    const Value& data = a.value("data");
+    if (data.is_tensor()) return a.is_none("dtype") ? data : cast_to(a.interp(), data, a.dtype("dtype"), a.call_range());
+    auto hint = optional_dtype(a, "dtype");
+    if (!hint) {
+        Value probe = a.tensor("data");
+        DType t = probe.tensor_type().dtype;
+        return cast_to(a.interp(), probe, t == DType::Bool ? t : DType::F32, a.call_range());
+    }
+    return a.tensor("data", hint);
+}
+
+Value zeros_builtin(BuiltinArgs& a) { return filled(a, shape_arg(a, "shape"), 0, a.dtype("dtype")); }
+Value ones_builtin(BuiltinArgs& a) { return filled(a, shape_arg(a, "shape"), 1, a.dtype("dtype")); }
+Value full_builtin(BuiltinArgs& a) { return filled(a, shape_arg(a, "shape"), a.number("value"), a.dtype("dtype")); }
+
+Value like(BuiltinArgs& a, double value) {
+    Value x = a.tensor("x");
+    TensorType t = x.tensor_type();
+    DType dt = a.is_none("dtype") ? t.dtype : a.dtype("dtype");
+    if (!t.fully_known()) return Value(AbstractTensor{{dt, t.dims}});
+    return filled(a, t.concrete(), value, dt);
+}
+Value zeros_like_builtin(BuiltinArgs& a) { return like(a, 0); }
+Value ones_like_builtin(BuiltinArgs& a) { return like(a, 1); }
+
+// arange(n) or arange(start, stop, step); ints give i32 unless a dtype is given.
+Value arange_builtin(BuiltinArgs& a) {
+    double start = 0, stop = a.number("start"), step = a.number("step");
+    if (!a.is_none("stop")) start = stop, stop = a.number("stop");
+    if (step == 0) a.fail("step", "step cannot be zero");
+    bool ints = a.value("start").is<int64_t>() && (a.is_none("stop") || a.value("stop").is<int64_t>()) &&
+                a.value("step").is<int64_t>();
+    DType t = a.is_none("dtype") ? (ints ? DType::I32 : DType::F32) : a.dtype("dtype");
+    return a.interp().apply(OpKind::Arange, {}, Attrs{{"start", start}, {"stop", stop}, {"step", step}, {"dtype", t}},
+                            a.call_range());
+}
+
+Value eye_builtin(BuiltinArgs& a) {
+    int64_t n = a.integer("n");
+    if (n < 0) a.fail("n", "size must be non-negative, got " + std::to_string(n));
+    return a.interp().apply(OpKind::Eye, {}, Attrs{{"n", n}, {"dtype", a.dtype("dtype")}}, a.call_range());
+}
+
+Value random(BuiltinArgs& a, OpKind kind) {
+    std::vector<int64_t> shape = shape_arg(a, "shape");
+    int64_t seed = a.is_none("seed") ? static_cast<int64_t>(a.interp().next_seed()) : a.integer("seed");
+    DType t = a.dtype("dtype");
+    if (!is_floating(t)) a.fail("dtype", "random tensors must have a floating dtype, not " + std::string(dtype_name(t)));
+    return a.interp().apply(kind, {}, Attrs{{"shape", shape}, {"seed", seed}, {"dtype", t}}, a.call_range());
+}
+Value rand_builtin(BuiltinArgs& a) { return random(a, OpKind::RandUniform); }
+Value randn_builtin(BuiltinArgs& a) { return random(a, OpKind::RandNormal); }
+
+const BuiltinSpec kCreationBuiltins[] = {
+    {"tensor", "data, dtype = none", tensor_builtin},
+    {"zeros", "shape, dtype = f32", zeros_builtin},
+    {"ones", "shape, dtype = f32", ones_builtin},
+    {"full", "shape, value, dtype = f32", full_builtin},
+    {"zeros_like", "x, dtype = none", zeros_like_builtin},
+    {"ones_like", "x, dtype = none", ones_like_builtin},
+    {"arange", "start, stop = none, step = 1, dtype = none", arange_builtin},
+    {"eye", "n, dtype = f32", eye_builtin},
+    {"rand", "shape, seed = none, dtype = f32", rand_builtin},
+    {"randn", "shape, seed = none, dtype = f32", randn_builtin},
+};
+
+}  // namespace
+
+std::span<const BuiltinSpec> creation_builtins() { return kCreationBuiltins; }
+
+}  // namespace nnc

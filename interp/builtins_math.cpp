@@ -1,0 +1,142 @@
+// Elementwise and reduction builtins: exp ... softplus, pow, maximum,
+// minimum, where, clip, cast; sum, mean, max, min, argmax, argmin,
+// logsumexp, var.
+#include "interp/builtins.h"
+#include "interp/composites.h"
+
+namespace nnc {
+
+namespace {
+
+// Unary ops whose result is fractional: integer inputs are computed in f32.
+template <OpKind K> Value float_unary(BuiltinArgs& a) {
+    Value x = a.tensor("x");
+    if (!is_floating(x.tensor_type().dtype)) x = cast_to(a.interp(), x, DType::F32, a.range("x"));
+    return a.interp().apply(K, {x}, {}, a.call_range());
+}
+
+// Unary ops that keep the input's dtype.
+template <OpKind K> Value same_unary(BuiltinArgs& a) { return a.interp().apply(K, {a.tensor("x")}, {}, a.call_range()); }
+
+template <OpKind K> Value binary_builtin(BuiltinArgs& a) {
+    const Value& x = a.value("x");
+    const Value& y = a.value("y");
+    for (const char* n : {"x", "y"}) {
+        const Value& v = a.value(n);
+        if (!v.is_tensor() && !v.is_number() && !v.is_unknown())
+            a.fail(n, "`" + std::string(n) + "` must be a tensor or a number, not " + type_name(v));
+    }
+    return a.interp().elementwise(K, x, y, a.call_range());
+}
+
+Value where_builtin(BuiltinArgs& a) {
+    Value cond = a.tensor("cond");
+    if (cond.tensor_type().dtype != DType::Bool)
+        a.fail("cond", "the condition must be a bool tensor, not " + cond.tensor_type().str());
+    Interpreter& in = a.interp();
+    const Value &x = a.value("x"), &y = a.value("y");
+    if (x.is_unknown() || y.is_unknown()) return Value(UnknownValue{});
+    // Promote x and y together (a host number takes the other's dtype).
+    Value sum = in.elementwise(OpKind::Add, x, y, a.call_range());
+    DType t = sum.tensor_type().dtype;
+    Value tx = x.is_tensor() ? cast_to(in, x, t, a.range("x")) : in.to_tensor(x, t, a.range("x"));
+    Value ty = y.is_tensor() ? cast_to(in, y, t, a.range("y")) : in.to_tensor(y, t, a.range("y"));
+    return in.apply(OpKind::Where, {cond, tx, ty}, {}, a.call_range());
+}
+
+Value clip_builtin(BuiltinArgs& a) {
+    Value x = a.tensor("x");
+    if (!a.is_none("lo")) x = a.interp().elementwise(OpKind::Maximum, x, a.value("lo"), a.range("lo"));
+    if (!a.is_none("hi")) x = a.interp().elementwise(OpKind::Minimum, x, a.value("hi"), a.range("hi"));
+    return x;
+}
+
+Value cast_builtin(BuiltinArgs& a) { return cast_to(a.interp(), a.tensor("x"), a.dtype("dtype"), a.call_range()); }
+
+template <OpKind K> Value reduce_builtin(BuiltinArgs& a) {
+    Value x = a.tensor("x");
+    if (K == OpKind::ReduceMean && !is_floating(x.tensor_type().dtype))
+        x = cast_to(a.interp(), x, DType::F32, a.range("x"));
+    return reduce(a.interp(), K, x, a.axes("axis"), a.boolean("keepdim"), a.call_range());
+}
+
+template <OpKind K> Value arg_reduce_builtin(BuiltinArgs& a) {
+    Value x = a.tensor("x");
+    Attrs attrs{{"keepdim", a.boolean("keepdim")}};
+    if (!a.is_none("axis")) attrs.set("axis", a.integer("axis"));
+    return a.interp().apply(K, {x}, attrs, a.call_range());
+}
+
+// logsumexp(x) = m + log(sum(exp(x - m))) with m = max(x), stable for large x.
+Value logsumexp_builtin(BuiltinArgs& a) {
+    Interpreter& in = a.interp();
+    SourceRange r = a.call_range();
+    Value x = a.tensor("x");
+    if (!is_floating(x.tensor_type().dtype)) x = cast_to(in, x, DType::F32, a.range("x"));
+    auto axes = a.axes("axis");
+    bool keepdim = a.boolean("keepdim");
+    Value m = reduce(in, OpKind::ReduceMax, x, axes, true, r);
+    Value shifted = in.apply(OpKind::Exp, {in.apply(OpKind::Sub, {x, m}, {}, r)}, {}, r);
+    Value out = in.apply(OpKind::Add, {in.apply(OpKind::Log, {reduce(in, OpKind::ReduceSum, shifted, axes, true, r)}, {}, r), m},
+                         {}, r);
+    if (keepdim) return out;
+    return reshape_to(in, out, reduced_dims(x.tensor_type(), axes, false, r), r);
+}
+
+// var(x) = mean((x - mean(x))^2) / (n - correction) * n
+Value var_builtin(BuiltinArgs& a) {
+    Interpreter& in = a.interp();
+    SourceRange r = a.call_range();
+    Value x = a.tensor("x");
+    if (!is_floating(x.tensor_type().dtype)) x = cast_to(in, x, DType::F32, a.range("x"));
+    auto axes = a.axes("axis");
+    int64_t correction = a.integer("correction");
+    Value centered = in.apply(OpKind::Sub, {x, reduce(in, OpKind::ReduceMean, x, axes, true, r)}, {}, r);
+    Value squares = in.apply(OpKind::Mul, {centered, centered}, {}, r);
+    Value sum = reduce(in, OpKind::ReduceSum, squares, axes, a.boolean("keepdim"), r);
+    TensorType t = x.tensor_type();
+    std::vector<bool> reduced = reduced_axes(t, axes, r);
+    int64_t n = 1;
+    for (int64_t i = 0; i < t.rank(); ++i) {
+        if (!reduced[i]) continue;
+        if (!t.dims[i].is_known()) return Value(AbstractTensor{sum.tensor_type()});
+        n *= t.dims[i].value();
+    }
+    return in.elementwise(OpKind::Div, sum, Value(double(std::max<int64_t>(n - correction, 0))), r);
+}
+
+const BuiltinSpec kMathBuiltins[] = {
+    {"exp", "x", float_unary<OpKind::Exp>},
+    {"log", "x", float_unary<OpKind::Log>},
+    {"sqrt", "x", float_unary<OpKind::Sqrt>},
+    {"rsqrt", "x", float_unary<OpKind::Rsqrt>},
+    {"sin", "x", float_unary<OpKind::Sin>},
+    {"cos", "x", float_unary<OpKind::Cos>},
+    {"tanh", "x", float_unary<OpKind::Tanh>},
+    {"sigmoid", "x", float_unary<OpKind::Sigmoid>},
+    {"gelu", "x", float_unary<OpKind::Gelu>},
+    {"softplus", "x", float_unary<OpKind::Softplus>},
+    {"abs", "x", same_unary<OpKind::Abs>},
+    {"sign", "x", same_unary<OpKind::Sign>},
+    {"relu", "x", same_unary<OpKind::Relu>},
+    {"pow", "x, y", binary_builtin<OpKind::Pow>},
+    {"maximum", "x, y", binary_builtin<OpKind::Maximum>},
+    {"minimum", "x, y", binary_builtin<OpKind::Minimum>},
+    {"where", "cond, x, y", where_builtin},
+    {"clip", "x, lo = none, hi = none", clip_builtin},
+    {"cast", "x, dtype", cast_builtin},
+    {"sum", "x, axis = none, keepdim = false", reduce_builtin<OpKind::ReduceSum>},
+    {"mean", "x, axis = none, keepdim = false", reduce_builtin<OpKind::ReduceMean>},
+    {"max", "x, axis = none, keepdim = false", reduce_builtin<OpKind::ReduceMax>},
+    {"min", "x, axis = none, keepdim = false", reduce_builtin<OpKind::ReduceMin>},
+    {"argmax", "x, axis = none, keepdim = false", arg_reduce_builtin<OpKind::ArgMax>},
+    {"argmin", "x, axis = none, keepdim = false", arg_reduce_builtin<OpKind::ArgMin>},
+    {"logsumexp", "x, axis = none, keepdim = false", logsumexp_builtin},
+    {"var", "x, axis = none, keepdim = false, correction = 0", var_builtin},
+};
+
+}  // namespace
+
+std::span<const BuiltinSpec> math_builtins() { return kMathBuiltins; }
+
+}  // namespace nnc

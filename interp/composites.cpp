@@ -1,0 +1,57 @@
+// Compositions of primitives shared by builtins.
+#include "interp/composites.h"
+
+#include <algorithm>
+
+#include "ir/shape_rules.h"
+
+namespace nnc {
+
+Value reshape_to(Interpreter& in, const Value& x, const std::vector<Dim>& dims, SourceRange where) {
+    if (x.is_unknown()) return x;
+    bool known = std::all_of(dims.begin(), dims.end(), [](const Dim& d) { return d.is_known(); });
+    if (!known) return Value(AbstractTensor{{x.tensor_type().dtype, dims}});
+    std::vector<int64_t> shape;
+    for (const Dim& d : dims) shape.push_back(d.value());
+    return in.apply(OpKind::Reshape, {x}, Attrs{{"shape", shape}}, where);
+}
+
+Value cast_to(Interpreter& in, const Value& x, DType t, SourceRange where) {
+    if (x.is_unknown() || x.tensor_type().dtype == t) return x;
+    return in.apply(OpKind::Cast, {x}, Attrs{{"dtype", t}}, where);
+}
+
+Value scalar_like(Interpreter& in, double v, DType t, SourceRange where) {
+    return in.apply(OpKind::Full, {}, Attrs{{"shape", std::vector<int64_t>{}}, {"value", v}, {"dtype", t}}, where);
+}
+
+std::vector<bool> reduced_axes(const TensorType& t, const std::optional<std::vector<int64_t>>& axes, SourceRange where) {
+    std::vector<bool> reduced(t.rank(), !axes.has_value() || axes->empty());
+    if (!axes) return reduced;
+    for (int64_t a : *axes) {
+        try {
+            reduced[normalize_axis(a, t.rank())] = true;
+        } catch (const ShapeError& e) {
+            throw CompileError(where, e.what());
+        }
+    }
+    return reduced;
+}
+
+std::vector<Dim> reduced_dims(const TensorType& t, const std::optional<std::vector<int64_t>>& axes, bool keepdim,
+                              SourceRange where) {
+    std::vector<bool> reduced = reduced_axes(t, axes, where);
+    std::vector<Dim> out;
+    for (int64_t i = 0; i < t.rank(); ++i) {
+        if (!reduced[i]) out.push_back(t.dims[i]);
+        else if (keepdim) out.push_back(Dim::known(1));
+    }
+    return out;
+}
+
+Value reduce(Interpreter& in, OpKind kind, const Value& x, const std::optional<std::vector<int64_t>>& axes, bool keepdim,
+             SourceRange where) {
+    return in.apply(kind, {x}, Attrs{{"axes", axes.value_or(std::vector<int64_t>{})}, {"keepdim", keepdim}}, where);
+}
+
+}  // namespace nnc

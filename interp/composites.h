@@ -1,0 +1,29 @@
+// Small compositions of primitives shared by several builtins: reshaping
+// with symbolic shapes, reductions with optional axes, casts, scalars of a
+// tensor's dtype. Everything goes through Interpreter::apply, so these work
+// eagerly and abstractly alike.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "interp/interpreter.h"
+
+namespace nnc {
+
+// Reshape to `dims` (which may be partly unknown while checking).
+Value reshape_to(Interpreter& in, const Value& x, const std::vector<Dim>& dims, SourceRange where);
+// `x` with its dtype changed (no-op when it already has it).
+Value cast_to(Interpreter& in, const Value& x, DType t, SourceRange where);
+// A rank-0 tensor holding `v` in dtype `t`.
+Value scalar_like(Interpreter& in, double v, DType t, SourceRange where);
+// A reduction primitive over `axes` (nullopt = all).
+Value reduce(Interpreter& in, OpKind kind, const Value& x, const std::optional<std::vector<int64_t>>& axes, bool keepdim,
+             SourceRange where);
+// Which dimensions of `t` a reduction over `axes` (nullopt = all) removes.
+std::vector<bool> reduced_axes(const TensorType& t, const std::optional<std::vector<int64_t>>& axes, SourceRange where);
+// The dims of `x` with the reduced `axes` removed (or kept as 1).
+std::vector<Dim> reduced_dims(const TensorType& t, const std::optional<std::vector<int64_t>>& axes, bool keepdim,
+                              SourceRange where);
+
+}  // namespace nnc

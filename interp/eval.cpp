@@ -1,0 +1,114 @@
+// Expression evaluation: literals, names, operators, calls, members,
+// collections. Operators are in operators.cpp, subscripts in indexing.cpp.
+#include "interp/interpreter.h"
+
+namespace nnc {
+
+using namespace ast;
+
+Value Interpreter::eval(const Expr& e, const std::shared_ptr<Scope>& scope) {
+    switch (e.kind) {
+    case Expr::Kind::IntLit: return Value(cast<IntLit>(&e)->value);
+    case Expr::Kind::FloatLit: return Value(cast<FloatLit>(&e)->value);
+    case Expr::Kind::BoolLit: return Value(cast<BoolLit>(&e)->value);
+    case Expr::Kind::StrLit: return Value(cast<StrLit>(&e)->value);
+    case Expr::Kind::Name: {
+        auto& n = *cast<Name>(&e);
+        if (Value* v = scope->lookup(n.name)) return *v;
+        throw CompileError(n.range, "use of undeclared name `" + n.name + "`");
+    }
+    case Expr::Kind::Unary: {
+        auto& u = *cast<Unary>(&e);
+        return unary(u.op, eval(*u.operand, scope), u.range);
+    }
+    case Expr::Kind::Binary: {
+        auto& b = *cast<Binary>(&e);
+        Value lhs = eval(*b.lhs, scope);
+        // `and` / `or` on host booleans short-circuit.
+        if ((b.op == BinaryOp::And || b.op == BinaryOp::Or) && lhs.is<bool>()) {
+            bool l = lhs.as<bool>();
+            if (b.op == BinaryOp::And ? !l : l) return lhs;
+            Value rhs = eval(*b.rhs, scope);
+            if (rhs.is<bool>() || rhs.is_unknown()) return rhs;
+            return binary(b.op, lhs, rhs, b.op_range.valid() ? b.op_range : b.range);
+        }
+        Value rhs = eval(*b.rhs, scope);
+        return binary(b.op, lhs, rhs, b.op_range.valid() ? b.op_range : b.range);
+    }
+    case Expr::Kind::Call: return eval_call(*cast<Call>(&e), scope);
+    case Expr::Kind::Member: {
+        auto& m = *cast<Member>(&e);
+        return eval_member(eval(*m.object, scope), m.member, m.member_range.valid() ? m.member_range : m.range);
+    }
+    case Expr::Kind::Index: {
+        auto& i = *cast<Index>(&e);
+        return index(eval(*i.base, scope), i, scope);
+    }
+    case Expr::Kind::Tuple: {
+        std::vector<Value> elements;
+        for (const auto& x : cast<Tuple>(&e)->elements) elements.push_back(eval(*x, scope));
+        return make_tuple(std::move(elements));
+    }
+    case Expr::Kind::List: {
+        std::vector<Value> elements;
+        for (const auto& x : cast<List>(&e)->elements) elements.push_back(eval(*x, scope));
+        return make_list(std::move(elements));
+    }
+    case Expr::Kind::Range: {
+        auto& r = *cast<Range>(&e);
+        Value lo = eval(*r.lo, scope), hi = eval(*r.hi, scope);
+        if (lo.is_unknown() || hi.is_unknown()) return Value(UnknownValue{});
+        if (!lo.is<int64_t>()) throw CompileError(r.lo->range, "range bounds must be ints, not " + type_name(lo));
+        if (!hi.is<int64_t>()) throw CompileError(r.hi->range, "range bounds must be ints, not " + type_name(hi));
+        return Value(RangeValue{lo.as<int64_t>(), hi.as<int64_t>(), 1});
+    }
+    }
+    return Value();
+}
+
+Value Interpreter::eval_call(const Call& e, const std::shared_ptr<Scope>& scope) {
+    Value callee = eval(*e.callee, scope);
+    CallArgs args;
+    args.call_range = e.range;
+    if (auto* n = dyn_cast<Name>(e.callee.get())) args.callee_name = n->name;
+    else if (auto* m = dyn_cast<Member>(e.callee.get())) args.callee_name = m->member;
+    for (const auto& a : e.args) args.args.push_back({a.name, eval(*a.value, scope), a.range});
+    return call(callee, args);
+}
+
+Value Interpreter::eval_member(const Value& object, const std::string& member, SourceRange where) {
+    if (auto* m = object.object<ModelInstance>()) {
+        if (auto* f = m->find(member)) return f->value;
+        for (const auto& method : m->cls->def->methods)
+            if (method->name == member)
+                return make_object<BoundMethodObject>(
+                    object, make_object<FunctionObject>(method.get(), m->cls->scope,
+                                                        m->cls->qualified_name + "." + method->name));
+        throw CompileError(where, "model " + m->cls->qualified_name + " has no field or method `" + member + "`");
+    }
+    if (auto* mod = object.object<ModuleObject>()) {
+        if (mod->scope->defined_here(member)) return *mod->scope->lookup(member);
+        throw CompileError(where, "module `" + mod->name + "` has no member `" + member + "`");
+    }
+    if (object.is_tensor()) {
+        TensorType t = object.tensor_type();
+        if (member == "shape") {
+            std::vector<Value> dims;
+            for (const Dim& d : t.dims) dims.push_back(d.is_known() ? Value(d.value()) : Value(UnknownValue{}));
+            return make_tuple(std::move(dims));
+        }
+        if (member == "dtype") return Value(t.dtype);
+        if (member == "rank") return Value(t.rank());
+        if (member == "T") {
+            std::vector<int64_t> perm;
+            for (int64_t i = t.rank() - 1; i >= 0; --i) perm.push_back(i);
+            return apply(OpKind::Permute, {object}, Attrs{{"perm", perm}}, where);
+        }
+        throw CompileError(where, "a tensor has no member `" + member + "` (it has shape, dtype, rank and T)");
+    }
+    if (object.is_unknown()) return Value(UnknownValue{});
+    if (auto* t = object.object<TupleObject>(); t && member == "len") return Value(int64_t(t->elements.size()));
+    throw CompileError(where, "a value of type " + type_name(object) + " has no member `" + member + "`");
+}
+
+}  // namespace nnc

@@ -1,0 +1,247 @@
+// Statement execution: bindings, assignment, control flow, definitions.
+// In abstract mode a condition whose value is unknown runs both branches
+// and a loop over unknown values runs its body once, so every statement is
+// checked without knowing the data.
+#include "interp/annotations.h"
+#include "interp/interpreter.h"
+
+namespace nnc {
+
+using namespace ast;
+
+Interpreter::Flow Interpreter::exec_block(const Block& block, const std::shared_ptr<Scope>& scope, Frame& frame) {
+    auto inner = std::make_shared<Scope>(scope);
+    for (const auto& s : block.stmts) {
+        Flow f = exec(*s, inner, frame);
+        if (f != Flow::Normal) return f;
+    }
+    return Flow::Normal;
+}
+
+Interpreter::Flow Interpreter::exec(const Stmt& s, const std::shared_ptr<Scope>& scope, Frame& frame) {
+    switch (s.kind) {
+    case Stmt::Kind::Let: {
+        auto& let = *cast<Let>(&s);
+        Value v = eval(*let.value, scope);
+        if (let.type) v = AnnotationMatcher(scope).match(*let.type, v, let.value->range, "the value of the `let`");
+        bind_pattern(let.pattern, v, *scope, let.value->range);
+        return Flow::Normal;
+    }
+    case Stmt::Kind::Assign: exec_assign(*cast<Assign>(&s), scope); return Flow::Normal;
+    case Stmt::Kind::ExprStmt: {
+        Value v = eval(*cast<ExprStmt>(&s)->expr, scope);
+        if (options_.echo_values && mode_ == Mode::Eager && !v.is_none() && scope == main_)
+            out() << display(v) << "\n";
+        return Flow::Normal;
+    }
+    case Stmt::Kind::If: return exec_if(*cast<If>(&s), scope, frame);
+    case Stmt::Kind::For: return exec_for(*cast<For>(&s), scope, frame);
+    case Stmt::Kind::While: return exec_while(*cast<While>(&s), scope, frame);
+    case Stmt::Kind::Break: return Flow::Break;
+    case Stmt::Kind::Continue: return Flow::Continue;
+    case Stmt::Kind::Return: {
+        auto& r = *cast<Return>(&s);
+        frame.result = r.value ? eval(*r.value, scope) : Value();
+        return Flow::Return;
+    }
+    case Stmt::Kind::FnDef: {
+        auto& d = *cast<FnDef>(&s);
+        scope->define(d.name, make_object<FunctionObject>(&d, scope, d.name));
+        return Flow::Normal;
+    }
+    case Stmt::Kind::ModelDef: define_model(*cast<ModelDef>(&s), scope); return Flow::Normal;
+    case Stmt::Kind::Import: {
+        auto& imp = *cast<Import>(&s);
+        Value module = import_module(imp, dir_stack_.empty() ? std::string(".") : dir_stack_.back());
+        scope->define(imp.alias.empty() ? imp.path.back() : imp.alias, module);
+        return Flow::Normal;
+    }
+    }
+    return Flow::Normal;
+}
+
+Interpreter::Flow Interpreter::exec_if(const If& s, const std::shared_ptr<Scope>& scope, Frame& frame) {
+    std::optional<bool> c = truth(eval(*s.cond, scope), s.cond->range);
+    if (!c) {   // abstract mode: check both branches
+        Flow a = exec_block(s.then_block, scope, frame);
+        Flow b = s.else_block ? exec_block(*s.else_block, scope, frame) : Flow::Normal;
+        return a == Flow::Return && b == Flow::Return ? Flow::Return : Flow::Normal;
+    }
+    if (*c) return exec_block(s.then_block, scope, frame);
+    if (s.else_block) return exec_block(*s.else_block, scope, frame);
+    return Flow::Normal;
+}
+
+namespace {
+
+// Elements of a host sequence `for` can walk; nullopt for other values.
+std::optional<std::vector<Value>> sequence_elements(const Value& v) {
+    if (auto* t = v.object<TupleObject>()) return t->elements;
+    if (auto* l = v.object<ListObject>()) return l->elements;
+    return std::nullopt;
+}
+
+}  // namespace
+
+Interpreter::Flow Interpreter::exec_for(const For& s, const std::shared_ptr<Scope>& scope, Frame& frame) {
+    Value iterable = eval(*s.iterable, scope);
+    // Runs the body once for `element`; returns true to stop the loop.
+    Flow result = Flow::Normal;
+    auto step = [&](const Value& element) {
+        auto iter_scope = std::make_shared<Scope>(scope);
+        bind_pattern(s.pattern, element, *iter_scope, s.iterable->range);
+        Flow f = exec_block(s.body, iter_scope, frame);
+        if (f == Flow::Return) result = Flow::Return;
+        return f == Flow::Break || f == Flow::Return;
+    };
+
+    if (iterable.is<RangeValue>()) {
+        auto r = iterable.as<RangeValue>();
+        if (mode_ == Mode::Abstract) {
+            if (r.size() > 0) step(Value(UnknownValue{}));
+            return Flow::Normal;
+        }
+        for (int64_t i = r.start; r.step > 0 ? i < r.stop : i > r.stop; i += r.step)
+            if (step(Value(i))) break;
+        return result;
+    }
+    if (auto elements = sequence_elements(iterable)) {
+        for (const auto& e : *elements)
+            if (step(e)) break;
+        return result;
+    }
+    if (iterable.is_tensor()) {
+        TensorType t = iterable.tensor_type();
+        if (t.rank() == 0) throw CompileError(s.iterable->range, "cannot iterate over a rank-0 tensor");
+        if (mode_ == Mode::Abstract || !iterable.is<Tensor>()) {
+            TensorType row{t.dtype, {t.dims.begin() + 1, t.dims.end()}};
+            step(Value(AbstractTensor{row}));
+            return Flow::Normal;
+        }
+        const Tensor& tensor = iterable.as<Tensor>();
+        for (int64_t i = 0; i < tensor.dim(0); ++i)
+            if (step(index_tensor_row(tensor, i))) break;
+        return result;
+    }
+    if (auto* it = iterable.object<IteratorObject>()) {
+        while (auto v = it->next(*this)) {
+            if (step(*v)) break;
+            if (mode_ == Mode::Abstract) break;
+        }
+        return result;
+    }
+    if (iterable.is_unknown()) {
+        step(Value(UnknownValue{}));
+        return Flow::Normal;
+    }
+    throw CompileError(s.iterable->range, "cannot iterate over a value of type " + type_name(iterable));
+}
+
+Interpreter::Flow Interpreter::exec_while(const While& s, const std::shared_ptr<Scope>& scope, Frame& frame) {
+    for (;;) {
+        std::optional<bool> c = truth(eval(*s.cond, scope), s.cond->range);
+        if (!c) {   // abstract: check the body once
+            Flow f = exec_block(s.body, scope, frame);
+            return f == Flow::Return ? Flow::Return : Flow::Normal;
+        }
+        if (!*c) return Flow::Normal;
+        Flow f = exec_block(s.body, scope, frame);
+        if (f == Flow::Break) return Flow::Normal;
+        if (f == Flow::Return) return f;
+        if (mode_ == Mode::Abstract) return Flow::Normal;
+    }
+}
+
+void Interpreter::bind_pattern(const Pattern& p, const Value& v, Scope& scope, SourceRange where) {
+    if (p.kind == Pattern::Bind) {
+        if (p.name != "_") scope.define(p.name, v);
+        return;
+    }
+    std::optional<std::vector<Value>> elements = sequence_elements(v);
+    if (!elements && v.is_unknown()) elements = std::vector<Value>(p.elements.size(), Value(UnknownValue{}));
+    if (!elements)
+        throw CompileError(p.range, "cannot destructure a value of type " + type_name(v) + " into " +
+                                        std::to_string(p.elements.size()) + " names");
+    if (elements->size() != p.elements.size())
+        throw CompileError(p.range, "cannot destructure " + std::to_string(elements->size()) + " values into " +
+                                        std::to_string(p.elements.size()) + " names");
+    for (size_t i = 0; i < p.elements.size(); ++i) bind_pattern(p.elements[i], (*elements)[i], scope, where);
+}
+
+void Interpreter::exec_assign(const Assign& s, const std::shared_ptr<Scope>& scope) {
+    static const BinaryOp compound[] = {BinaryOp::Add, BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul, BinaryOp::Div};
+    auto combine = [&](const Value& old) {
+        Value rhs = eval(*s.value, scope);
+        return s.op == Assign::Op::Set ? rhs : binary(compound[static_cast<int>(s.op)], old, rhs, s.range);
+    };
+
+    if (auto* name = dyn_cast<Name>(s.target.get())) {
+        Value* slot = scope->lookup(name->name);
+        if (!slot)
+            throw CompileError(name->range, "assignment to undeclared name `" + name->name + "`; declare it with `let " +
+                                                name->name + " = ...`");
+        Value v = combine(*slot);
+        assign_checked(*slot, std::move(v), name->name, s.range);
+        return;
+    }
+    if (auto* member = dyn_cast<Member>(s.target.get())) {
+        Value object = eval(*member->object, scope);
+        if (auto* m = object.object<ModelInstance>()) {
+            auto* field = m->find(member->member);
+            if (!field)
+                throw CompileError(member->member_range,
+                                   "model " + m->cls->qualified_name + " has no field `" + member->member + "`");
+            Value v = combine(field->value);
+            assign_checked(field->value, std::move(v), member->member, s.range);
+            return;
+        }
+        if (auto* mod = object.object<ModuleObject>()) {
+            Value* slot = mod->scope->lookup(member->member);
+            if (!slot) throw CompileError(member->member_range, "module has no name `" + member->member + "`");
+            *slot = combine(*slot);
+            return;
+        }
+        if (object.is_unknown()) return;
+        throw CompileError(member->range, "cannot assign to a field of a value of type " + type_name(object));
+    }
+    if (auto* idx = dyn_cast<Index>(s.target.get())) {
+        Value base = eval(*idx->base, scope);
+        if (auto* list = base.object<ListObject>()) {
+            if (idx->items.size() != 1 || idx->items[0].kind != IndexItem::Single)
+                throw CompileError(idx->range, "a list is indexed by one integer");
+            Value i = eval(*idx->items[0].index, scope);
+            if (i.is_unknown()) return;
+            if (!i.is<int64_t>()) throw CompileError(idx->items[0].range, "list index must be an int, not " + type_name(i));
+            int64_t n = static_cast<int64_t>(list->elements.size()), k = i.as<int64_t>();
+            if (k < -n || k >= n)
+                throw CompileError(idx->items[0].range, "list index " + std::to_string(k) + " out of range for length " +
+                                                            std::to_string(n));
+            Value& slot = list->elements[k < 0 ? k + n : k];
+            slot = combine(slot);
+            return;
+        }
+        throw CompileError(s.target->range,
+                           "cannot assign into an element of a " + type_name(base) +
+                               " (tensors are values: build a new one, e.g. with `where` or `concat`)");
+    }
+    throw CompileError(s.target->range, "cannot assign to this expression");
+}
+
+// Reassignment keeps a tensor's type: `x = e` where x held f32[2, 3] must
+// give f32[2, 3] again when either side is a tensor of known shape.
+void Interpreter::assign_checked(Value& slot, Value v, const std::string& name, SourceRange where) {
+    if (slot.is_tensor() && v.is_tensor()) {
+        TensorType a = slot.tensor_type(), b = v.tensor_type();
+        if (a.dtype != b.dtype || a.rank() != b.rank())
+            throw CompileError(where, "cannot assign a value of type " + b.str() + " to `" + name + "` of type " + a.str());
+    }
+    // Checking never overwrites real data (the REPL's `:type` runs abstractly).
+    if (mode_ == Mode::Abstract && slot.is<Tensor>() && !v.is<Tensor>()) return;
+    slot = std::move(v);
+}
+
+void Interpreter::define_model(const ModelDef& d, const std::shared_ptr<Scope>& scope) {
+    scope->define(d.name, Value(std::shared_ptr<Object>(std::make_shared<ModelClass>(&d, scope, d.name))));
+}
+
+}  // namespace nnc

@@ -1,0 +1,182 @@
+// Subscripts: `xs[i]` on lists and tuples, and NumPy-style basic indexing on
+// tensors (`x[0]`, `x[:, 1:3]`, `x[..., -1]`, `x[::2]`, and an integer tensor
+// index along one axis). A tensor subscript lowers to primitives: Slice,
+// then Reshape to drop the dimensions indexed by a single integer, or Take.
+#include <algorithm>
+#include <cstring>
+
+#include "interp/interpreter.h"
+
+namespace nnc {
+
+using namespace ast;
+
+namespace {
+
+// A Python slice of a dimension of size n, normalised.
+struct SliceBounds {
+    int64_t start, stop, step, length;
+};
+
+SliceBounds normalize_slice(std::optional<int64_t> start, std::optional<int64_t> stop, int64_t step, int64_t n) {
+    SliceBounds b{0, 0, step, 0};
+    if (step > 0) {
+        auto fix = [n](int64_t i) { return std::clamp(i < 0 ? i + n : i, int64_t{0}, n); };
+        b.start = start ? fix(*start) : 0;
+        b.stop = stop ? fix(*stop) : n;
+        b.length = b.stop > b.start ? (b.stop - b.start + step - 1) / step : 0;
+    } else {
+        auto fix = [n](int64_t i) { return std::clamp(i < 0 ? i + n : i, int64_t{-1}, n - 1); };
+        b.start = start ? fix(*start) : n - 1;
+        b.stop = stop ? fix(*stop) : -1;
+        b.length = b.start > b.stop ? (b.start - b.stop - step - 1) / -step : 0;
+    }
+    return b;
+}
+
+}  // namespace
+
+Value Interpreter::index_tensor_row(const Tensor& t, int64_t i) {
+    Shape row(t.shape().begin() + 1, t.shape().end());
+    int64_t n = checked_numel(row);
+    Tensor out = Tensor::empty(t.dtype(), row);
+    std::memcpy(out.raw(), static_cast<const std::byte*>(t.raw()) + i * n * dtype_size(t.dtype()),
+                n * dtype_size(t.dtype()));
+    return Value(std::move(out));
+}
+
+Value Interpreter::index(const Value& base, const Index& e, const std::shared_ptr<Scope>& scope) {
+    // Evaluate every subscript first.
+    struct Item {
+        IndexItem::Kind kind;
+        Value index, start, stop, step;
+        SourceRange range;
+    };
+    std::vector<Item> items;
+    for (const auto& it : e.items) {
+        Item x{it.kind, {}, {}, {}, {}, it.range};
+        if (it.index) x.index = eval(*it.index, scope);
+        if (it.start) x.start = eval(*it.start, scope);
+        if (it.stop) x.stop = eval(*it.stop, scope);
+        if (it.step) x.step = eval(*it.step, scope);
+        items.push_back(std::move(x));
+    }
+    if (base.is_unknown()) return base;
+
+    auto int_of = [](const Value& v, SourceRange r, const char* what) -> std::optional<int64_t> {
+        if (v.is_none() || v.is_unknown()) return std::nullopt;
+        if (!v.is<int64_t>()) throw CompileError(r, std::string(what) + " must be an int, not " + type_name(v));
+        return v.as<int64_t>();
+    };
+
+    // Lists and tuples: one integer or one slice.
+    const std::vector<Value>* seq = nullptr;
+    if (auto* l = base.object<ListObject>()) seq = &l->elements;
+    if (auto* t = base.object<TupleObject>()) seq = &t->elements;
+    if (seq) {
+        if (items.size() != 1 || items[0].kind == IndexItem::Ellipsis)
+            throw CompileError(e.range, "a " + type_name(base) + " takes one subscript");
+        int64_t n = static_cast<int64_t>(seq->size());
+        if (items[0].kind == IndexItem::Single) {
+            if (items[0].index.is_unknown()) return Value(UnknownValue{});
+            int64_t k = *int_of(items[0].index, items[0].range, "index");
+            if (k < -n || k >= n)
+                throw CompileError(items[0].range,
+                                   "index " + std::to_string(k) + " out of range for length " + std::to_string(n));
+            return (*seq)[k < 0 ? k + n : k];
+        }
+        int64_t step = int_of(items[0].step, items[0].range, "slice step").value_or(1);
+        if (step == 0) throw CompileError(items[0].range, "slice step cannot be zero");
+        auto b = normalize_slice(int_of(items[0].start, items[0].range, "slice start"),
+                                 int_of(items[0].stop, items[0].range, "slice stop"), step, n);
+        std::vector<Value> out;
+        for (int64_t i = 0, k = b.start; i < b.length; ++i, k += step) out.push_back((*seq)[k]);
+        return base.object<TupleObject>() ? make_tuple(std::move(out)) : make_list(std::move(out));
+    }
+
+    if (!base.is_tensor()) throw CompileError(e.range, "a value of type " + type_name(base) + " cannot be indexed");
+    TensorType type = base.tensor_type();
+
+    // Expand `...` into full slices.
+    int64_t explicit_dims = 0, ellipses = 0;
+    for (const auto& x : items) {
+        if (x.kind == IndexItem::Ellipsis) ++ellipses;
+        else ++explicit_dims;
+    }
+    if (ellipses > 1) throw CompileError(e.range, "an index can contain at most one `...`");
+    if (explicit_dims > type.rank())
+        throw CompileError(e.range, "too many indices (" + std::to_string(explicit_dims) + ") for a tensor of type " +
+                                        type.str());
+    std::vector<Item> full;
+    for (auto& x : items) {
+        if (x.kind == IndexItem::Ellipsis)
+            for (int64_t k = 0; k < type.rank() - explicit_dims; ++k) full.push_back({IndexItem::Slice, {}, {}, {}, {}, x.range});
+        else full.push_back(x);
+    }
+    while (static_cast<int64_t>(full.size()) < type.rank()) full.push_back({IndexItem::Slice, {}, {}, {}, {}, e.range});
+
+    // A single integer-tensor subscript selects along its axis with Take.
+    for (size_t axis = 0; axis < full.size(); ++axis) {
+        if (full[axis].kind != IndexItem::Single || !full[axis].index.is_tensor()) continue;
+        for (size_t other = 0; other < full.size(); ++other)
+            if (other != axis && (full[other].kind != IndexItem::Slice || !full[other].start.is_none() ||
+                                  !full[other].stop.is_none() || !full[other].step.is_none()))
+                throw CompileError(e.range, "a tensor subscript can only be combined with `:` in the other dimensions");
+        return apply(OpKind::Take, {base, full[axis].index}, Attrs{{"axis", int64_t(axis)}}, full[axis].range);
+    }
+
+    std::vector<int64_t> starts, stops, steps;
+    std::vector<Dim> result_dims;
+    bool exact = true;   // every bound known: lower to Slice + Reshape
+    for (size_t d = 0; d < full.size(); ++d) {
+        const Item& x = full[d];
+        const Dim& dim = type.dims[d];
+        if (x.kind == IndexItem::Single) {
+            auto k = int_of(x.index, x.range, "index");
+            if (!k || !dim.is_known()) {
+                exact = false;
+                starts.push_back(0), stops.push_back(1), steps.push_back(1);
+                continue;
+            }
+            int64_t n = dim.value();
+            if (*k < -n || *k >= n)
+                throw CompileError(x.range, "index " + std::to_string(*k) + " out of range for dimension " +
+                                                std::to_string(d) + " of size " + std::to_string(n) + " in " + type.str());
+            int64_t i = *k < 0 ? *k + n : *k;
+            starts.push_back(i), stops.push_back(i + 1), steps.push_back(1);
+            continue;
+        }
+        auto step_v = int_of(x.step, x.range, "slice step");
+        int64_t step = step_v.value_or(1);
+        if (step == 0) throw CompileError(x.range, "slice step cannot be zero");
+        bool whole = x.start.is_none() && x.stop.is_none() && step == 1;
+        auto start = int_of(x.start, x.range, "slice start"), stop = int_of(x.stop, x.range, "slice stop");
+        bool unknown_bound = (!x.start.is_none() && !start) || (!x.stop.is_none() && !stop) || (!x.step.is_none() && !step_v);
+        if (whole) {
+            result_dims.push_back(dim);
+            starts.push_back(0), stops.push_back(dim.is_known() ? dim.value() : 0), steps.push_back(1);
+            exact = exact && dim.is_known();
+            continue;
+        }
+        if (!dim.is_known() || unknown_bound) {
+            exact = false;
+            result_dims.push_back(Dim::any());
+            starts.push_back(0), stops.push_back(0), steps.push_back(1);
+            continue;
+        }
+        auto b = normalize_slice(start, stop, step, dim.value());
+        result_dims.push_back(Dim::known(b.length));
+        starts.push_back(b.start), stops.push_back(b.stop), steps.push_back(b.step);
+    }
+    if (!exact) {
+        if (mode_ == Mode::Eager) throw CompileError(e.range, "index value is not known");
+        return Value(AbstractTensor{{type.dtype, result_dims}});
+    }
+    Value sliced = apply(OpKind::Slice, {base}, Attrs{{"starts", starts}, {"stops", stops}, {"steps", steps}}, e.range);
+    std::vector<int64_t> shape;
+    for (const Dim& d : result_dims) shape.push_back(d.value());
+    if (static_cast<int64_t>(shape.size()) == type.rank()) return sliced;
+    return apply(OpKind::Reshape, {sliced}, Attrs{{"shape", shape}}, e.range);
+}
+
+}  // namespace nnc

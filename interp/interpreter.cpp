@@ -1,0 +1,49 @@
+// Interpreter set-up and the entry points used by the driver and the REPL.
+#include "interp/interpreter.h"
+
+#include <iostream>
+
+namespace nnc {
+
+Interpreter::Interpreter(SourceManager& sources, InterpreterOptions options)
+    : sources_(sources),
+      options_(std::move(options)),
+      out_(options_.out ? options_.out : &std::cout),
+      err_(options_.err ? options_.err : &std::cerr),
+      seed_counter_(options_.seed * 0x9E3779B97F4A7C15ull + 1),
+      builtins_(std::make_shared<Scope>()) {
+    define_builtins(*builtins_);
+    main_ = new_module_scope();
+}
+
+Interpreter::~Interpreter() = default;
+
+void Interpreter::run(std::unique_ptr<ast::Program> program, const std::string& dir) {
+    dir_stack_.push_back(dir);
+    struct Pop {
+        std::vector<std::string>& stack;
+        ~Pop() { stack.pop_back(); }
+    } pop{dir_stack_};
+    const ast::Program& p = *program;
+    programs_.push_back(std::move(program));   // closures may refer to it
+    Frame frame;
+    for (const auto& stmt : p.stmts) {
+        Flow flow = exec(*stmt, main_, frame);
+        if (flow == Flow::Break || flow == Flow::Continue)
+            throw CompileError(stmt->range, "`break` and `continue` must be inside a loop");
+        if (flow == Flow::Return) break;
+    }
+}
+
+std::string Interpreter::type_of(const ast::Expr& expr) {
+    Mode saved = mode_;
+    mode_ = Mode::Abstract;
+    struct Restore {
+        Mode& mode;
+        Mode saved;
+        ~Restore() { mode = saved; }
+    } restore{mode_, saved};
+    return type_name(eval(expr, main_));
+}
+
+}  // namespace nnc

@@ -1,0 +1,133 @@
+// Interpreter: evaluates .nn programs statement by statement. It runs in
+// one of two modes:
+//   - Eager: tensors are concrete and every primitive runs its reference
+//     kernel (`nnc run`, the REPL).
+//   - Abstract: tensors carry only their types and unknown host values
+//     propagate; used by `nnc check` and `:type` to find type and shape errors
+//     before anything runs.
+// All tensor computation goes through `apply`, the seam where a tracing mode
+// (lowering fn calls to IR) plugs in.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "frontend/ast.h"
+#include "frontend/diagnostics.h"
+#include "interp/builtins.h"
+#include "interp/objects.h"
+#include "interp/scope.h"
+#include "interp/value.h"
+#include "ir/attrs.h"
+#include "ir/op_kind.h"
+
+namespace nnc {
+
+struct InterpreterOptions {
+    uint64_t seed = 0;                          // default seed of rand/randn/init
+    std::vector<std::string> module_paths;      // searched by `import` after the script's directory
+    std::ostream* out = nullptr;                // where `print` writes (default std::cout)
+    std::ostream* err = nullptr;                // where imported modules' syntax errors go (default std::cerr)
+    bool echo_values = false;                   // REPL: print the value of expression statements
+};
+
+class Interpreter {
+public:
+    enum class Mode { Eager, Abstract };
+
+    Interpreter(SourceManager& sources, InterpreterOptions options);
+    ~Interpreter();
+
+    // Runs a program's statements in the main scope; `dir` is where its
+    // relative imports are found. Keeps the AST alive. Throws CompileError.
+    void run(std::unique_ptr<ast::Program> program, const std::string& dir);
+
+    // Checks a program without running it: evaluates the top level
+    // abstractly, then every fn and model method with annotated parameters
+    // under symbolic shapes. Reports each error found to `diags`.
+    void check(std::unique_ptr<ast::Program> program, const std::string& dir, DiagnosticEngine& diags);
+
+    // Type of an expression in the current scope without running it.
+    std::string type_of(const ast::Expr& expr);
+
+    // ---- services for builtins -------------------------------------------
+    Mode mode() const { return mode_; }
+    std::ostream& out() { return *out_; }
+
+    // Applies a primitive to tensor operands (concrete or abstract). Shape
+    // errors become CompileErrors at `where`.
+    Value apply(OpKind kind, std::vector<Value> operands, const Attrs& attrs, SourceRange where);
+    // A host number, bool or nested list as a tensor; tensors pass through.
+    // `hint` is the dtype for host numbers (default: f32 for floats, i32 for
+    // ints, bool for bools).
+    Value to_tensor(const Value& v, std::optional<DType> hint, SourceRange where);
+    // A binary elementwise primitive on tensors or host numbers: a host
+    // number takes the dtype of the tensor it meets (`x * 2` stays f32).
+    Value elementwise(OpKind kind, const Value& a, const Value& b, SourceRange where);
+    // Calls any callable value.
+    Value call(const Value& callee, CallArgs& args);
+    // The seed for a random op called without one.
+    uint64_t next_seed() { return seed_counter_++; }
+    // Truth of a condition; Unknown (abstract mode) → nullopt.
+    std::optional<bool> truth(const Value& v, SourceRange where);
+
+private:
+    enum class Flow { Normal, Break, Continue, Return };
+    struct Frame {
+        Value result;
+    };
+
+    // statements (exec.cpp)
+    Flow exec_block(const ast::Block& block, const std::shared_ptr<Scope>& scope, Frame& frame);
+    Flow exec(const ast::Stmt& s, const std::shared_ptr<Scope>& scope, Frame& frame);
+    Flow exec_if(const ast::If& s, const std::shared_ptr<Scope>& scope, Frame& frame);
+    Flow exec_for(const ast::For& s, const std::shared_ptr<Scope>& scope, Frame& frame);
+    Flow exec_while(const ast::While& s, const std::shared_ptr<Scope>& scope, Frame& frame);
+    void exec_assign(const ast::Assign& s, const std::shared_ptr<Scope>& scope);
+    void bind_pattern(const ast::Pattern& p, const Value& v, Scope& scope, SourceRange where);
+    void define_model(const ast::ModelDef& d, const std::shared_ptr<Scope>& scope);
+    void assign_checked(Value& slot, Value v, const std::string& name, SourceRange where);
+
+    // expressions (eval.cpp, operators.cpp, indexing.cpp)
+    Value eval(const ast::Expr& e, const std::shared_ptr<Scope>& scope);
+    Value eval_call(const ast::Call& e, const std::shared_ptr<Scope>& scope);
+    Value eval_member(const Value& object, const std::string& member, SourceRange where);
+    Value unary(ast::UnaryOp op, const Value& v, SourceRange where);
+    Value binary(ast::BinaryOp op, const Value& a, const Value& b, SourceRange where);
+    Value index(const Value& base, const ast::Index& e, const std::shared_ptr<Scope>& scope);
+    Value index_tensor_row(const Tensor& t, int64_t i);
+
+    // calls (calls.cpp)
+    Value call_function(const FunctionObject& fn, const Value* self, CallArgs& args);
+    Value construct_model(const std::shared_ptr<ModelClass>& cls, CallArgs& args);
+    Value call_builtin(const BuiltinObject& b, const Value* self, CallArgs& args);
+
+    // modules (modules.cpp)
+    Value import_module(const ast::Import& s, const std::string& dir);
+    std::shared_ptr<Scope> new_module_scope();
+
+    // checking (check.cpp)
+    void check_function(const FunctionObject& fn, const Value* self, DiagnosticEngine& diags);
+
+    SourceManager& sources_;
+    InterpreterOptions options_;
+    std::ostream* out_;
+    std::ostream* err_;
+    Mode mode_ = Mode::Eager;
+    uint64_t seed_counter_;
+    std::shared_ptr<Scope> builtins_;
+    std::shared_ptr<Scope> main_;
+    std::vector<std::unique_ptr<ast::Program>> programs_;        // ASTs referenced by closures
+    std::map<std::string, Value> modules_;                       // by resolved path
+    std::vector<std::string> importing_;                         // import cycle detection
+    std::vector<std::string> dir_stack_;                         // directory of the code being run
+    int call_depth_ = 0;
+};
+
+}  // namespace nnc

@@ -1,0 +1,37 @@
+// Scope: one level of name bindings (a block, a function body, a module).
+// Lookup walks outwards through parents. A method's scope also sees the
+// fields of its model instance (`self`), so `w` inside a method means the
+// model's field `w` unless a local shadows it.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "interp/value.h"
+
+namespace nnc {
+
+struct ModelInstance;
+
+class Scope {
+public:
+    explicit Scope(std::shared_ptr<Scope> parent = nullptr, std::shared_ptr<ModelInstance> self = nullptr)
+        : parent_(std::move(parent)), self_(std::move(self)) {}
+
+    // Binds in this scope (shadowing outer bindings).
+    void define(const std::string& name, Value v) { vars_[name] = std::move(v); }
+    // Finds a binding here or outside; null when the name is unbound.
+    Value* lookup(const std::string& name);
+    bool defined_here(const std::string& name) const { return vars_.count(name) != 0; }
+
+    const std::unordered_map<std::string, Value>& vars() const { return vars_; }
+    const std::shared_ptr<Scope>& parent() const { return parent_; }
+
+private:
+    std::unordered_map<std::string, Value> vars_;
+    std::shared_ptr<Scope> parent_;
+    std::shared_ptr<ModelInstance> self_;
+};
+
+}  // namespace nnc

@@ -1,0 +1,109 @@
+// Value: what a .nn expression evaluates to in the evaluator. Host values
+// (none, bool, int, float, str, dtype, range) are held inline; tensors are
+// either concrete (`Tensor`) or abstract (`AbstractTensor`, only a type —
+// used when checking a program without running it); heap objects (tuples,
+// lists, functions, models, modules) share an `Object` base.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "ir/dtype.h"
+#include "ir/shape.h"
+#include "runtime/tensor.h"
+
+namespace nnc {
+
+struct Object;
+
+struct NoneValue {
+    bool operator==(const NoneValue&) const = default;
+};
+
+// A host value that is not known while checking (a parameter, data read
+// from a file). Operations on it give Unknown; it is never an error.
+struct UnknownValue {};
+
+// A tensor whose type is known but whose contents are not.
+struct AbstractTensor {
+    TensorType type;
+};
+
+// `start..stop` with a step (1 unless made by a builtin).
+struct RangeValue {
+    int64_t start = 0, stop = 0, step = 1;
+    int64_t size() const;
+};
+
+class Value {
+public:
+    using Storage = std::variant<NoneValue, bool, int64_t, double, std::string, DType, RangeValue,
+                                 Tensor, AbstractTensor, UnknownValue, std::shared_ptr<Object>>;
+    Value() : v_(NoneValue{}) {}
+    template <class T>
+        requires std::is_constructible_v<Storage, T&&>
+    Value(T&& x) : v_(std::forward<T>(x)) {}
+    Value(int v) : v_(int64_t{v}) {}
+    Value(const char* s) : v_(std::string(s)) {}
+
+    template <class T> bool is() const { return std::holds_alternative<T>(v_); }
+    template <class T> const T& as() const { return std::get<T>(v_); }
+    template <class T> T& as() { return std::get<T>(v_); }
+    const Storage& storage() const { return v_; }
+
+    bool is_none() const { return is<NoneValue>(); }
+    bool is_unknown() const { return is<UnknownValue>(); }
+    bool is_number() const { return is<int64_t>() || is<double>() || is<bool>(); }
+    bool is_tensor() const { return is<Tensor>() || is<AbstractTensor>(); }
+
+    // The object if this holds one of class T (checked by its kind).
+    template <class T> T* object() const;
+
+    // Tensor type of a concrete or abstract tensor. Requires is_tensor().
+    TensorType tensor_type() const;
+
+private:
+    Storage v_;
+};
+
+// Base of heap values. `kind` drives isa/dyn_cast-style checks.
+struct Object {
+    enum class Kind { Tuple, List, Function, Builtin, BoundMethod, ModelClass, ModelInstance, Module, Iterator };
+    explicit Object(Kind k) : kind(k) {}
+    virtual ~Object() = default;
+    const Kind kind;
+};
+
+template <class T> T* Value::object() const {
+    if (!is<std::shared_ptr<Object>>()) return nullptr;
+    Object* o = std::get<std::shared_ptr<Object>>(v_).get();
+    return o && T::classof(o) ? static_cast<T*>(o) : nullptr;
+}
+
+struct TupleObject : Object {
+    explicit TupleObject(std::vector<Value> e) : Object(Kind::Tuple), elements(std::move(e)) {}
+    std::vector<Value> elements;
+    static bool classof(const Object* o) { return o->kind == Kind::Tuple; }
+};
+
+// Lists are mutable and shared by reference (like Python's).
+struct ListObject : Object {
+    explicit ListObject(std::vector<Value> e) : Object(Kind::List), elements(std::move(e)) {}
+    std::vector<Value> elements;
+    static bool classof(const Object* o) { return o->kind == Kind::List; }
+};
+
+Value make_tuple(std::vector<Value> elements);
+Value make_list(std::vector<Value> elements);
+
+// Name of a value's type for messages: "int", "f32[2, 3]", "list", "model Lin".
+std::string type_name(const Value& v);
+
+// How `print` shows a value: tensors NumPy-style with their type, rank-0
+// tensors and floats as %g numbers, strings raw.
+std::string display(const Value& v);
+
+}  // namespace nnc

@@ -1,0 +1,33 @@
+// Spelling and arity of each OpKind, read from the ops.def table.
+#include "ir/op_kind.h"
+
+#include <array>
+
+namespace nnc {
+
+namespace {
+
+struct OpInfo {
+    std::string_view name;
+    int arity;
+};
+
+constexpr std::array<OpInfo, kNumOpKinds> kOps = {{
+#define OP(kind, spelling, arity) {spelling, arity},
+#include "ir/ops.def"
+#undef OP
+}};
+
+}  // namespace
+
+std::string_view op_name(OpKind k) { return kOps[static_cast<size_t>(k)].name; }
+
+int op_arity(OpKind k) { return kOps[static_cast<size_t>(k)].arity; }
+
+std::optional<OpKind> parse_op_name(std::string_view spelling) {
+    for (size_t i = 0; i < kOps.size(); ++i)
+        if (kOps[i].name == spelling) return static_cast<OpKind>(i);
+    return std::nullopt;
+}
+
+}  // namespace nnc

@@ -1,0 +1,26 @@
+// OpKind: the enumeration generated from ops.def, with its spelling and arity.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace nnc {
+
+enum class OpKind : uint16_t {
+#define OP(kind, spelling, arity) kind,
+#include "ir/ops.def"
+#undef OP
+};
+
+inline constexpr int kNumOpKinds = 0
+#define OP(kind, spelling, arity) +1
+#include "ir/ops.def"
+#undef OP
+    ;
+
+std::string_view op_name(OpKind k);   // printed spelling, e.g. "reduce_sum"
+int op_arity(OpKind k);               // number of tensor operands, -1 = variadic
+std::optional<OpKind> parse_op_name(std::string_view spelling);
+
+}  // namespace nnc

@@ -1,0 +1,463 @@
+// Shape and dtype rules of every primitive in ops.def, grouped by op family.
+// Dims may be known, symbolic or unknown; each rule keeps as much as it can
+// prove and reports a ShapeError only for a certain mismatch.
+#include "ir/shape_rules.h"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+namespace nnc {
+
+namespace {
+
+[[noreturn]] void fail(OpKind kind, const std::string& message) {
+    throw ShapeError(std::string(op_name(kind)) + ": " + message);
+}
+
+std::string dims_str(const std::vector<Dim>& dims) {
+    std::string s = "[";
+    for (size_t i = 0; i < dims.size(); ++i) s += (i ? ", " : "") + dims[i].str();
+    return s + "]";
+}
+
+// --- dims ------------------------------------------------------------------
+
+// NumPy broadcast of one pair of dims; nullopt when they certainly differ.
+std::optional<Dim> broadcast_dim(const Dim& a, const Dim& b) {
+    if (a.is_known() && a.value() == 1) return b;
+    if (b.is_known() && b.value() == 1) return a;
+    if (a.is_known() && b.is_known()) return a.value() == b.value() ? std::optional(a) : std::nullopt;
+    if (a.is_known()) return a;   // n > 1 against a symbol or `_`: must be n
+    if (b.is_known()) return b;
+    if (a.is_symbol() && a == b) return a;
+    return Dim::any();            // two different symbols, or `_`: either may be 1
+}
+
+std::optional<std::vector<Dim>> try_broadcast(const std::vector<Dim>& a, const std::vector<Dim>& b) {
+    const size_t rank = std::max(a.size(), b.size());
+    std::vector<Dim> out(rank, Dim::known(1));
+    for (size_t i = 0; i < rank; ++i) {
+        const Dim& da = i < rank - a.size() ? Dim::known(1) : a[i - (rank - a.size())];
+        const Dim& db = i < rank - b.size() ? Dim::known(1) : b[i - (rank - b.size())];
+        std::optional<Dim> d = broadcast_dim(da, db);
+        if (!d) return std::nullopt;
+        out[i] = *d;
+    }
+    return out;
+}
+
+// Dims that certainly differ (both known and unequal).
+bool differ(const Dim& a, const Dim& b) { return a.is_known() && b.is_known() && a.value() != b.value(); }
+
+std::vector<Dim> dims_from_attr(OpKind kind, const std::vector<int64_t>& shape) {
+    std::vector<Dim> dims;
+    for (int64_t n : shape) {
+        if (n < 0) fail(kind, "negative dimension in shape " + shape_str(shape));
+        dims.push_back(Dim::known(n));
+    }
+    return dims;
+}
+
+int64_t axis_of(OpKind kind, int64_t axis, const TensorType& t) {
+    if (axis < -t.rank() || axis >= t.rank())
+        fail(kind, "axis " + std::to_string(axis) + " is out of range for " + t.str());
+    return axis < 0 ? axis + t.rank() : axis;
+}
+
+void check_arity(OpKind kind, std::span<const TensorType> operands) {
+    const int arity = op_arity(kind);
+    if (arity >= 0 && static_cast<int>(operands.size()) != arity)
+        fail(kind, "expects " + std::to_string(arity) + " operands, got " + std::to_string(operands.size()));
+    if (arity < 0 && operands.empty()) fail(kind, "expects at least one operand");
+}
+
+void require_integer_index(OpKind kind, const TensorType& index) {
+    if (!is_integral(index.dtype)) fail(kind, "index must be an integer tensor, got " + index.str());
+}
+
+// --- creation ----------------------------------------------------------------
+
+TensorType creation(OpKind kind, const Attrs& attrs) {
+    const DType dtype = attrs.get_dtype("dtype", DType::F32);
+    switch (kind) {
+    case OpKind::Constant:
+        throw std::logic_error("internal error: the type of a constant is its payload's type");
+    case OpKind::Full:
+        return {dtype, dims_from_attr(kind, attrs.get_ints("shape"))};
+    case OpKind::Arange: {
+        const double start = attrs.get_double("start"), stop = attrs.get_double("stop");
+        const double step = attrs.get_double("step");
+        if (step == 0) fail(kind, "step must not be zero");
+        const double length = std::ceil((stop - start) / step);
+        if (!std::isfinite(length)) fail(kind, "the range has no finite length");
+        return {dtype, {Dim::known(std::max<int64_t>(0, static_cast<int64_t>(length)))}};
+    }
+    case OpKind::Eye: {
+        const int64_t n = attrs.get_int("n");
+        if (n < 0) fail(kind, "size " + std::to_string(n) + " is negative");
+        return {dtype, {Dim::known(n), Dim::known(n)}};
+    }
+    default: {   // RandUniform, RandNormal
+        if (!is_floating(dtype)) fail(kind, "dtype must be floating point, got " + std::string(dtype_name(dtype)));
+        return {dtype, dims_from_attr(kind, attrs.get_ints("shape"))};
+    }
+    }
+}
+
+// --- elementwise -------------------------------------------------------------
+
+// Unary ops whose result is a float even for integer input (exp of i32 is f32).
+bool yields_float(OpKind kind) {
+    switch (kind) {
+    case OpKind::Exp: case OpKind::Log: case OpKind::Sqrt: case OpKind::Rsqrt:
+    case OpKind::Sin: case OpKind::Cos: case OpKind::Tanh: case OpKind::Sigmoid:
+    case OpKind::Gelu: case OpKind::Softplus:
+        return true;
+    default:
+        return false;
+    }
+}
+
+DType float_or_f32(DType t) { return is_floating(t) ? t : DType::F32; }
+
+TensorType unary(OpKind kind, const TensorType& x, const Attrs& attrs) {
+    if (kind == OpKind::LogicalNot) return {DType::Bool, x.dims};
+    if (kind == OpKind::Cast) return {attrs.get_dtype("dtype"), x.dims};
+    if (yields_float(kind)) return {float_or_f32(x.dtype), x.dims};
+    return x;
+}
+
+DType binary_dtype(OpKind kind, DType a, DType b) {
+    switch (kind) {
+    case OpKind::Eq: case OpKind::Ne: case OpKind::Lt: case OpKind::Le:
+    case OpKind::Gt: case OpKind::Ge: case OpKind::LogicalAnd: case OpKind::LogicalOr:
+        return DType::Bool;
+    case OpKind::Div:
+        return float_or_f32(promote(a, b));
+    default:
+        return promote(a, b);
+    }
+}
+
+TensorType binary(OpKind kind, const TensorType& a, const TensorType& b) {
+    std::optional<std::vector<Dim>> dims = try_broadcast(a.dims, b.dims);
+    if (!dims) fail(kind, "shapes " + a.str() + " and " + b.str() + " cannot be broadcast");
+    return {binary_dtype(kind, a.dtype, b.dtype), *dims};
+}
+
+TensorType where(OpKind kind, const TensorType& cond, const TensorType& a, const TensorType& b) {
+    std::optional<std::vector<Dim>> ab = try_broadcast(a.dims, b.dims);
+    std::optional<std::vector<Dim>> dims = ab ? try_broadcast(cond.dims, *ab) : std::nullopt;
+    if (!dims)
+        fail(kind, "shapes " + cond.str() + ", " + a.str() + " and " + b.str() + " cannot be broadcast");
+    return {promote(a.dtype, b.dtype), *dims};
+}
+
+// --- reductions --------------------------------------------------------------
+
+TensorType reduction(OpKind kind, const TensorType& x, const Attrs& attrs) {
+    const std::vector<bool> reduced = reduced_axes(kind, x, attrs);
+    const bool keepdim = attrs.get_bool("keepdim", false);
+    std::vector<Dim> dims;
+    for (int64_t i = 0; i < x.rank(); ++i) {
+        if (!reduced[i]) dims.push_back(x.dims[i]);
+        else if (keepdim) dims.push_back(Dim::known(1));
+    }
+    switch (kind) {
+    case OpKind::ReduceSum: return {x.dtype == DType::Bool ? DType::I32 : x.dtype, dims};
+    case OpKind::ReduceMean: return {float_or_f32(x.dtype), dims};
+    case OpKind::ArgMax: case OpKind::ArgMin: return {DType::I32, dims};
+    default: return {x.dtype, dims};   // ReduceMax, ReduceMin
+    }
+}
+
+// --- shape and layout --------------------------------------------------------
+
+TensorType reshape(OpKind kind, const TensorType& x, const Attrs& attrs) {
+    const std::vector<int64_t>& shape = attrs.get_ints("shape");
+    TensorType out{x.dtype, dims_from_attr(kind, shape)};
+    if (x.fully_known()) {
+        int64_t from = 1, to = 1;
+        for (int64_t n : x.concrete()) from *= n;
+        for (int64_t n : shape) to *= n;
+        if (from != to)
+            fail(kind, "cannot reshape " + x.str() + " (" + std::to_string(from) + " elements) to " +
+                           shape_str(shape) + " (" + std::to_string(to) + " elements)");
+    }
+    return out;
+}
+
+TensorType permute(OpKind kind, const TensorType& x, const Attrs& attrs) {
+    const std::vector<int64_t>& perm = attrs.get_ints("perm");
+    std::vector<bool> seen(x.rank(), false);
+    bool valid = static_cast<int64_t>(perm.size()) == x.rank();
+    for (size_t i = 0; valid && i < perm.size(); ++i) {
+        valid = perm[i] >= 0 && perm[i] < x.rank() && !seen[perm[i]];
+        if (valid) seen[perm[i]] = true;
+    }
+    if (!valid) fail(kind, shape_str(perm) + " is not a permutation of the dims of " + x.str());
+    TensorType out{x.dtype, {}};
+    for (int64_t p : perm) out.dims.push_back(x.dims[p]);
+    return out;
+}
+
+TensorType broadcast_to(OpKind kind, const TensorType& x, const Attrs& attrs) {
+    const std::vector<int64_t>& shape = attrs.get_ints("shape");
+    std::vector<Dim> target = dims_from_attr(kind, shape);
+    bool valid = x.rank() <= static_cast<int64_t>(target.size());
+    for (int64_t i = 0; valid && i < x.rank(); ++i) {
+        const Dim& from = x.dims[x.rank() - 1 - i];
+        const Dim& to = target[target.size() - 1 - i];
+        valid = !(from.is_known() && from.value() != 1 && from.value() != to.value());
+    }
+    if (!valid) fail(kind, "cannot broadcast " + x.str() + " to " + shape_str(shape));
+    return {x.dtype, target};
+}
+
+TensorType concat(OpKind kind, std::span<const TensorType> xs, const Attrs& attrs) {
+    const TensorType& first = xs[0];
+    if (first.rank() == 0) fail(kind, "cannot concatenate rank-0 tensors");
+    const int64_t axis = axis_of(kind, attrs.get_int("axis"), first);
+    TensorType out = first;
+    int64_t total = 0;
+    bool total_known = true;
+    for (const TensorType& x : xs) {
+        bool valid = x.rank() == first.rank();
+        for (int64_t d = 0; valid && d < x.rank(); ++d) valid = d == axis || !differ(x.dims[d], first.dims[d]);
+        if (!valid) fail(kind, "shapes " + first.str() + " and " + x.str() + " differ outside axis " +
+                                   std::to_string(axis));
+        out.dtype = promote(out.dtype, x.dtype);
+        total_known = total_known && x.dims[axis].is_known();
+        total += x.dims[axis].value();
+    }
+    if (xs.size() > 1) out.dims[axis] = total_known ? Dim::known(total) : Dim::any();
+    return out;
+}
+
+int64_t slice_length(int64_t start, int64_t stop, int64_t step) {
+    if (step > 0) return stop > start ? (stop - start + step - 1) / step : 0;
+    return start > stop ? (start - stop - step - 1) / -step : 0;
+}
+
+TensorType slice(OpKind kind, const TensorType& x, const Attrs& attrs) {
+    const std::vector<int64_t>& starts = attrs.get_ints("starts");
+    const std::vector<int64_t>& stops = attrs.get_ints("stops");
+    const std::vector<int64_t>& steps = attrs.get_ints("steps");
+    const size_t rank = x.dims.size();
+    if (starts.size() != rank || stops.size() != rank || steps.size() != rank)
+        fail(kind, "needs one start, stop and step per dimension of " + x.str());
+    TensorType out{x.dtype, {}};
+    for (size_t d = 0; d < rank; ++d) {
+        const std::string range = std::to_string(starts[d]) + ":" + std::to_string(stops[d]) + ":" +
+                                  std::to_string(steps[d]);
+        if (steps[d] == 0) fail(kind, "step of " + range + " is zero");
+        const int64_t length = slice_length(starts[d], stops[d], steps[d]);
+        const int64_t last = starts[d] + (length - 1) * steps[d];
+        const Dim& n = x.dims[d];
+        if (length > 0 && n.is_known() && (starts[d] < 0 || starts[d] >= n.value() || last < 0 || last >= n.value()))
+            fail(kind, range + " is out of range for dim " + std::to_string(d) + " of " + x.str());
+        out.dims.push_back(Dim::known(length));
+    }
+    return out;
+}
+
+TensorType pad(OpKind kind, const TensorType& x, const Attrs& attrs) {
+    const std::vector<int64_t>& pads = attrs.get_ints("pads");
+    if (static_cast<int64_t>(pads.size()) != 2 * x.rank())
+        fail(kind, "needs a before and after amount per dimension of " + x.str() + ", got " + shape_str(pads));
+    TensorType out{x.dtype, {}};
+    for (int64_t d = 0; d < x.rank(); ++d) {
+        const int64_t before = pads[2 * d], after = pads[2 * d + 1];
+        if (before < 0 || after < 0) fail(kind, "negative padding " + shape_str(pads));
+        const Dim& n = x.dims[d];
+        out.dims.push_back(n.is_known() ? Dim::known(n.value() + before + after) : before + after == 0 ? n : Dim::any());
+    }
+    return out;
+}
+
+// --- indexing ----------------------------------------------------------------
+
+TensorType gather(OpKind kind, const TensorType& x, const TensorType& index, const Attrs& attrs) {
+    require_integer_index(kind, index);
+    const int64_t axis = axis_of(kind, attrs.get_int("axis"), x);
+    bool valid = index.rank() == x.rank();
+    for (int64_t d = 0; valid && d < x.rank(); ++d) {
+        const Dim& i = index.dims[d];
+        valid = d == axis || !(i.is_known() && x.dims[d].is_known() && i.value() > x.dims[d].value());
+    }
+    if (!valid) fail(kind, "index " + index.str() + " does not fit " + x.str() + " outside axis " + std::to_string(axis));
+    return {x.dtype, index.dims};
+}
+
+TensorType take(OpKind kind, const TensorType& x, const TensorType& index, const Attrs& attrs) {
+    require_integer_index(kind, index);
+    if (!attrs.has("axis")) return {x.dtype, index.dims};   // indexes the flattened x
+    const int64_t axis = axis_of(kind, attrs.get_int("axis"), x);
+    TensorType out{x.dtype, {}};
+    out.dims.insert(out.dims.end(), x.dims.begin(), x.dims.begin() + axis);
+    out.dims.insert(out.dims.end(), index.dims.begin(), index.dims.end());
+    out.dims.insert(out.dims.end(), x.dims.begin() + axis + 1, x.dims.end());
+    return out;
+}
+
+TensorType one_hot(OpKind kind, const TensorType& index, const Attrs& attrs) {
+    require_integer_index(kind, index);
+    const int64_t depth = attrs.get_int("depth");
+    if (depth <= 0) fail(kind, "depth " + std::to_string(depth) + " must be positive");
+    TensorType out{attrs.get_dtype("dtype", DType::F32), index.dims};
+    out.dims.push_back(Dim::known(depth));
+    return out;
+}
+
+// --- neural network ----------------------------------------------------------
+
+TensorType matmul(OpKind kind, const TensorType& a, const TensorType& b) {
+    const std::string both = a.str() + " @ " + b.str();
+    if (a.rank() == 0 || b.rank() == 0) fail(kind, "operands must have at least one dimension: " + both);
+    const DType dtype = promote(a.dtype, b.dtype);
+    if (dtype == DType::Bool) fail(kind, "bool operands are not supported: " + both);
+    // NumPy: a vector on the left is a row [1, K], on the right a column [K, 1].
+    std::vector<Dim> ad = a.dims, bd = b.dims;
+    if (a.rank() == 1) ad.insert(ad.begin(), Dim::known(1));
+    if (b.rank() == 1) bd.push_back(Dim::known(1));
+    if (differ(ad.back(), bd[bd.size() - 2])) fail(kind, "inner dimensions differ: " + both);
+    std::optional<std::vector<Dim>> batch = try_broadcast({ad.begin(), ad.end() - 2}, {bd.begin(), bd.end() - 2});
+    if (!batch) fail(kind, "batch dimensions cannot be broadcast: " + both);
+    TensorType out{dtype, *batch};
+    if (a.rank() > 1) out.dims.push_back(ad[ad.size() - 2]);
+    if (b.rank() > 1) out.dims.push_back(bd.back());
+    return out;
+}
+
+// Output extent of a sliding window: floor((n + 2p - k) / s) + 1.
+Dim window_extent(OpKind kind, const Dim& n, const Dim& k, int64_t stride, int64_t padding, const std::string& what) {
+    if (!n.is_known() || !k.is_known()) return Dim::any();
+    const int64_t padded = n.value() + 2 * padding;
+    if (k.value() > padded)
+        fail(kind, "kernel size " + k.str() + " exceeds the padded input size " + std::to_string(padded) + ": " + what);
+    return Dim::known((padded - k.value()) / stride + 1);
+}
+
+TensorType conv2d(OpKind kind, const TensorType& x, const TensorType& w, const Attrs& attrs) {
+    const std::string both = x.str() + " and " + w.str();
+    if (x.rank() != 4 || w.rank() != 4)
+        fail(kind, "expects input [N, C, H, W] and weight [O, C, KH, KW]: " + both);
+    if (differ(x.dims[1], w.dims[1]))
+        fail(kind, "input has " + x.dims[1].str() + " channels but the weight expects " + w.dims[1].str() + ": " + both);
+    const DType dtype = promote(x.dtype, w.dtype);
+    if (!is_floating(dtype)) fail(kind, "operands must be floating point: " + both);
+    const Window2d win = window_2d(kind, attrs);
+    return {dtype,
+            {x.dims[0], w.dims[0], window_extent(kind, x.dims[2], w.dims[2], win.stride[0], win.padding[0], both),
+             window_extent(kind, x.dims[3], w.dims[3], win.stride[1], win.padding[1], both)}};
+}
+
+TensorType pool2d(OpKind kind, const TensorType& x, const Attrs& attrs) {
+    if (x.rank() != 4) fail(kind, "expects input [N, C, H, W], got " + x.str());
+    if (x.dtype == DType::Bool) fail(kind, "bool input is not supported: " + x.str());
+    const Window2d win = window_2d(kind, attrs);
+    for (int i = 0; i < 2; ++i)
+        if (win.padding[i] > win.kernel[i] / 2)
+            fail(kind, "padding " + std::to_string(win.padding[i]) + " exceeds half the kernel size " +
+                           std::to_string(win.kernel[i]));
+    const DType dtype = kind == OpKind::AvgPool2d ? float_or_f32(x.dtype) : x.dtype;
+    std::vector<Dim> dims = {x.dims[0], x.dims[1]};
+    for (int i = 0; i < 2; ++i)
+        dims.push_back(window_extent(kind, x.dims[2 + i], Dim::known(win.kernel[i]), win.stride[i], win.padding[i], x.str()));
+    return {dtype, dims};
+}
+
+TensorType softmax(OpKind kind, const TensorType& x, const Attrs& attrs) {
+    axis_of(kind, attrs.get_int("axis", -1), x);
+    return {float_or_f32(x.dtype), x.dims};
+}
+
+}  // namespace
+
+std::vector<Dim> broadcast_dims(const std::vector<Dim>& a, const std::vector<Dim>& b) {
+    std::optional<std::vector<Dim>> out = try_broadcast(a, b);
+    if (!out) throw ShapeError("shapes " + dims_str(a) + " and " + dims_str(b) + " cannot be broadcast");
+    return *out;
+}
+
+int64_t normalize_axis(int64_t axis, int64_t rank) {
+    if (axis < -rank || axis >= rank)
+        throw ShapeError("axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
+    return axis < 0 ? axis + rank : axis;
+}
+
+std::vector<bool> reduced_axes(OpKind kind, const TensorType& x, const Attrs& attrs) {
+    std::vector<bool> reduced(x.rank(), false);
+    std::vector<int64_t> axes;
+    if (attrs.has("axis")) axes.push_back(attrs.get_int("axis"));
+    else if (attrs.has("axes")) axes = attrs.get_ints("axes");
+    if (axes.empty()) reduced.assign(x.rank(), true);
+    for (int64_t axis : axes) {
+        const int64_t a = axis_of(kind, axis, x);
+        if (reduced[a]) fail(kind, "axis " + std::to_string(axis) + " is repeated in " + shape_str(axes));
+        reduced[a] = true;
+    }
+    return reduced;
+}
+
+Window2d window_2d(OpKind kind, const Attrs& attrs) {
+    Window2d win;
+    const bool pool = kind != OpKind::Conv2d;
+    const std::vector<int64_t> kernel = pool ? attrs.get_ints("kernel") : std::vector<int64_t>{0, 0};
+    const std::vector<int64_t> stride = attrs.has("stride") ? attrs.get_ints("stride")
+                                        : pool                ? kernel
+                                                              : std::vector<int64_t>{1, 1};
+    const std::vector<int64_t> padding = attrs.has("padding") ? attrs.get_ints("padding") : std::vector<int64_t>{0, 0};
+    if (kernel.size() != 2 || stride.size() != 2 || padding.size() != 2)
+        fail(kind, "kernel, stride and padding must each be [h, w]");
+    for (int i = 0; i < 2; ++i) {
+        if ((pool && kernel[i] <= 0) || stride[i] <= 0 || padding[i] < 0)
+            fail(kind, "needs a positive kernel and stride and a non-negative padding, got kernel " +
+                           shape_str(kernel) + ", stride " + shape_str(stride) + ", padding " + shape_str(padding));
+        win.kernel[i] = kernel[i];
+        win.stride[i] = stride[i];
+        win.padding[i] = padding[i];
+    }
+    return win;
+}
+
+TensorType infer_type(OpKind kind, std::span<const TensorType> operands, const Attrs& attrs) {
+    check_arity(kind, operands);
+    const auto& x = operands;
+    switch (kind) {
+    case OpKind::Constant: case OpKind::Full: case OpKind::Arange: case OpKind::Eye:
+    case OpKind::RandUniform: case OpKind::RandNormal:
+        return creation(kind, attrs);
+    case OpKind::Neg: case OpKind::Exp: case OpKind::Log: case OpKind::Sqrt: case OpKind::Rsqrt:
+    case OpKind::Abs: case OpKind::Sign: case OpKind::Sin: case OpKind::Cos: case OpKind::Tanh:
+    case OpKind::Sigmoid: case OpKind::Relu: case OpKind::Gelu: case OpKind::Softplus:
+    case OpKind::LogicalNot: case OpKind::Cast:
+        return unary(kind, x[0], attrs);
+    case OpKind::Add: case OpKind::Sub: case OpKind::Mul: case OpKind::Div: case OpKind::Mod:
+    case OpKind::Pow: case OpKind::Maximum: case OpKind::Minimum: case OpKind::Eq: case OpKind::Ne:
+    case OpKind::Lt: case OpKind::Le: case OpKind::Gt: case OpKind::Ge: case OpKind::LogicalAnd:
+    case OpKind::LogicalOr:
+        return binary(kind, x[0], x[1]);
+    case OpKind::Where: return where(kind, x[0], x[1], x[2]);
+    case OpKind::ReduceSum: case OpKind::ReduceMean: case OpKind::ReduceMax: case OpKind::ReduceMin:
+    case OpKind::ArgMax: case OpKind::ArgMin:
+        return reduction(kind, x[0], attrs);
+    case OpKind::Reshape: return reshape(kind, x[0], attrs);
+    case OpKind::Permute: return permute(kind, x[0], attrs);
+    case OpKind::BroadcastTo: return broadcast_to(kind, x[0], attrs);
+    case OpKind::Concat: return concat(kind, x, attrs);
+    case OpKind::Slice: return slice(kind, x[0], attrs);
+    case OpKind::Pad: return pad(kind, x[0], attrs);
+    case OpKind::Gather: return gather(kind, x[0], x[1], attrs);
+    case OpKind::Take: return take(kind, x[0], x[1], attrs);
+    case OpKind::OneHot: return one_hot(kind, x[0], attrs);
+    case OpKind::MatMul: return matmul(kind, x[0], x[1]);
+    case OpKind::Conv2d: return conv2d(kind, x[0], x[1], attrs);
+    case OpKind::MaxPool2d: case OpKind::AvgPool2d: return pool2d(kind, x[0], attrs);
+    case OpKind::Softmax: case OpKind::LogSoftmax: return softmax(kind, x[0], attrs);
+    }
+    throw std::logic_error("internal error: no shape rule for op " + std::string(op_name(kind)));
+}
+
+}  // namespace nnc

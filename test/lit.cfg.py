@@ -1,0 +1,22 @@
+# lit configuration for nnc: `.nn` and `.test` files under test/ are shell
+# tests (RUN: lines, FileCheck); test/unit is the GoogleTest binary.
+import os
+import lit.formats
+
+config.name = "nnc"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".nn", ".test", ".nnir"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py.in"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.nnc_obj_root, "test")
+
+config.environment["PATH"] = os.pathsep.join(
+    [config.nnc_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
+for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "HOME"):
+    if var in os.environ:
+        config.environment[var] = os.environ[var]
+
+config.substitutions.append(("%nnc", os.path.join(config.nnc_tools_dir, "nnc")))
+config.substitutions.append(("%stdlib", os.path.join(config.nnc_src_root, "stdlib")))
+config.substitutions.append(("%examples", os.path.join(config.nnc_src_root, "examples")))
+config.substitutions.append(("%python", "/usr/bin/python3"))

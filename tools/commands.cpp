@@ -1,0 +1,90 @@
+// run, check and emit: read a script, parse it, then interpret, check or
+// print one of its compilation stages.
+#include "tools/commands.h"
+
+#include <filesystem>
+#include <iostream>
+
+#include "frontend/parse.h"
+#include "interp/interpreter.h"
+#include "runtime/kernels.h"
+
+namespace nnc {
+
+namespace {
+
+// A script loaded and parsed, with the engine its errors go to.
+struct LoadedScript {
+    SourceManager sources;
+    DiagnosticEngine diags;
+    uint32_t file = 0;
+    explicit LoadedScript(bool color) : diags(sources, std::cerr, color) {}
+};
+
+// Reads the script; on failure prints why and returns 0.
+uint32_t load(LoadedScript& s, const DriverOptions& o) {
+    std::string error;
+    s.file = s.sources.add_file(o.file, &error);
+    if (!s.file) std::cerr << "nnc: error: cannot read " << o.file << ": " << error << "\n";
+    return s.file;
+}
+
+InterpreterOptions interpreter_options(const DriverOptions& o) {
+    InterpreterOptions io;
+    io.seed = o.seed;
+    if (!o.stdlib_dir.empty()) io.module_paths.push_back(o.stdlib_dir);
+    return io;
+}
+
+std::string script_dir(const std::string& file) {
+    std::string dir = std::filesystem::path(file).parent_path().string();
+    return dir.empty() ? "." : dir;
+}
+
+}  // namespace
+
+int run_command(const DriverOptions& o) {
+    LoadedScript s(o.color);
+    if (!load(s, o)) return 1;
+    auto program = parse(s.sources, s.file, s.diags);
+    if (!program) return 1;
+    set_kernel_threads(o.threads);
+    Interpreter interp(s.sources, interpreter_options(o));
+    try {
+        interp.run(std::move(program), script_dir(o.file));
+    } catch (const CompileError& e) {
+        std::cout.flush();
+        s.diags.report(e.diag);
+        return 1;
+    }
+    return 0;
+}
+
+int check_command(const DriverOptions& o) {
+    LoadedScript s(o.color);
+    if (!load(s, o)) return 1;
+    auto program = parse(s.sources, s.file, s.diags);
+    if (!program) return 1;
+    Interpreter interp(s.sources, interpreter_options(o));
+    interp.check(std::move(program), script_dir(o.file), s.diags);
+    return s.diags.error_count() ? 1 : 0;
+}
+
+int emit_command(const DriverOptions& o) {
+    LoadedScript s(o.color);
+    if (!load(s, o)) return 1;
+    if (o.stage == "tokens") {
+        print_tokens(tokenize(s.sources, s.file, s.diags), std::cout);
+        return s.diags.error_count() ? 1 : 0;
+    }
+    if (o.stage == "ast") {
+        auto program = parse(s.sources, s.file, s.diags);
+        if (!program) return 1;
+        print_ast(*program, std::cout);
+        return 0;
+    }
+    std::cerr << "nnc: error: unknown stage `" << o.stage << "` (stages: tokens, ast)\n";
+    return 2;
+}
+
+}  // namespace nnc

@@ -1,0 +1,119 @@
+// nnc: the command-line driver. Parses the command line once into
+// DriverOptions and dispatches to a subcommand:
+//   nnc run FILE [--eager] [--seed N] [--threads N]   (also: nnc FILE.nn)
+//   nnc check FILE
+//   nnc emit --stage=tokens|ast FILE
+//   nnc repl [FILE]
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <filesystem>
+#include <iostream>
+
+#include "tools/commands.h"
+#include "tools/options.h"
+#include "tools/repl.h"
+
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: nnc <command> [options] [FILE]\n"
+    "\n"
+    "commands:\n"
+    "  run FILE     run a .nn script (`nnc FILE.nn` means the same)\n"
+    "  check FILE   parse and type/shape-check a script without running it\n"
+    "  emit FILE    print a compilation stage (--stage=tokens|ast)\n"
+    "  repl [FILE]  interactive session (runs FILE first, if given)\n";
+
+// The standard library: next to the installed binary, else the source tree.
+std::string default_stdlib_dir(const char* argv0) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::path exe = fs::canonical("/proc/self/exe", ec);
+    if (!ec) {
+        fs::path installed = exe.parent_path().parent_path() / "share" / "nnc" / "stdlib";
+        if (fs::is_directory(installed, ec)) return installed.string();
+    }
+    return NNC_STDLIB_DIR;
+}
+
+std::string default_history_file() {
+    const char* home = getenv("HOME");
+    return home ? std::string(home) + "/.nnc_history" : std::string();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    nnc::DriverOptions options;
+    po::options_description visible("options");
+    visible.add_options()
+        ("help,h", "show this help")
+        ("version", "show the version")
+        ("eager", "run: execute every fn op by op (no compilation)")
+        ("seed", po::value<uint64_t>(&options.seed)->default_value(0), "default seed of random operations")
+        ("threads", po::value<int>(&options.threads)->default_value(0), "kernel threads (0 = all cores)")
+        ("stage", po::value<std::string>(&options.stage)->default_value("ast"), "emit: tokens | ast")
+        ("stdlib", po::value<std::string>(&options.stdlib_dir), "directory of the standard library");
+    po::options_description hidden;
+    hidden.add_options()("args", po::value<std::vector<std::string>>(), "command and file");
+    po::options_description all;
+    all.add(visible).add(hidden);
+    po::positional_options_description positional;
+    positional.add("args", -1);
+
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::cerr << "nnc: error: " << e.what() << "\n" << kUsage;
+        return 2;
+    }
+    if (vm.count("help")) {
+        std::cout << kUsage << "\n" << visible;
+        return 0;
+    }
+    if (vm.count("version")) {
+        std::cout << "nnc " << NNC_VERSION << "\n";
+        return 0;
+    }
+
+    std::vector<std::string> args = vm.count("args") ? vm["args"].as<std::vector<std::string>>() : std::vector<std::string>{};
+    if (args.empty()) {
+        std::cerr << kUsage;
+        return 2;
+    }
+    static const std::vector<std::string> commands{"run", "check", "emit", "repl"};
+    if (std::find(commands.begin(), commands.end(), args[0]) != commands.end()) {
+        options.command = args[0];
+        args.erase(args.begin());
+    } else {
+        options.command = "run";   // `nnc FILE.nn`
+    }
+    if (args.size() > 1) {
+        std::cerr << "nnc: error: unexpected argument `" << args[1] << "`\n" << kUsage;
+        return 2;
+    }
+    if (!args.empty()) options.file = args[0];
+    if (options.file.empty() && options.command != "repl") {
+        std::cerr << "nnc: error: `" << options.command << "` needs a FILE\n" << kUsage;
+        return 2;
+    }
+    options.eager = vm.count("eager") > 0;
+    options.color = isatty(STDERR_FILENO);
+    if (options.stdlib_dir.empty()) options.stdlib_dir = default_stdlib_dir(argv[0]);
+    options.history_file = default_history_file();
+
+    try {
+        if (options.command == "run") return nnc::run_command(options);
+        if (options.command == "check") return nnc::check_command(options);
+        if (options.command == "emit") return nnc::emit_command(options);
+        return nnc::run_repl(options);
+    } catch (const std::bad_alloc&) {
+        std::cerr << "nnc: error: out of memory\n";
+        return 1;
+    }
+}

@@ -1,0 +1,23 @@
+// DriverOptions: everything the `nnc` command line can set, parsed once in
+// main and passed down (no environment variables read elsewhere).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace nnc {
+
+struct DriverOptions {
+    std::string command;          // run | check | emit | repl
+    std::string file;             // the .nn script (run, check, emit; optional for repl)
+    std::string stage = "ast";    // emit: tokens | ast
+    bool eager = false;           // run: op by op, no compilation
+    uint64_t seed = 0;            // default seed of random ops without one
+    int threads = 0;              // kernel threads; 0 = all cores
+    bool color = false;           // colored diagnostics (stderr is a terminal)
+    std::string stdlib_dir;       // where `import` finds the standard library
+    std::string history_file;     // REPL history (empty = none)
+};
+
+}  // namespace nnc
