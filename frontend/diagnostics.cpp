@@ -53,7 +53,8 @@ std::string caret_line(std::string_view line, const SourceRange& range) {
 
 void DiagnosticEngine::report(const Diagnostic& d) {
     if (d.severity == Severity::Error) ++errors_;
-    print_one(d);
+    if (consumer_) consumer_(d);
+    else print_one(d);
 }
 
 void DiagnosticEngine::print_one(const Diagnostic& d) {

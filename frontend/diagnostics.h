@@ -8,6 +8,7 @@
 // Internal compiler bugs are asserts, never diagnostics.
 #pragma once
 
+#include <functional>
 #include <ostream>
 #include <stdexcept>
 #include <string>
@@ -45,6 +46,10 @@ public:
     void error(SourceRange r, const std::string& msg) { report({Severity::Error, r, msg, {}}); }
     void warning(SourceRange r, const std::string& msg) { report({Severity::Warning, r, msg, {}}); }
 
+    // Sends diagnostics to `consumer` instead of printing them (used by
+    // --verify-diagnostics).
+    void set_consumer(std::function<void(const Diagnostic&)> consumer) { consumer_ = std::move(consumer); }
+
     int error_count() const { return errors_; }
     void reset_count() { errors_ = 0; }
 
@@ -54,6 +59,7 @@ private:
     std::ostream& out_;
     bool color_;
     int errors_ = 0;
+    std::function<void(const Diagnostic&)> consumer_;
 };
 
 }  // namespace nnc

@@ -4,8 +4,10 @@
 
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "frontend/parse.h"
+#include "frontend/verify.h"
 #include "interp/interpreter.h"
 #include "runtime/kernels.h"
 
@@ -13,19 +15,34 @@ namespace nnc {
 
 namespace {
 
-// A script loaded and parsed, with the engine its errors go to.
+// A script loaded, with the engine its errors go to; under
+// --verify-diagnostics the engine feeds a verifier instead of printing.
 struct LoadedScript {
     SourceManager sources;
     DiagnosticEngine diags;
     uint32_t file = 0;
+    std::optional<DiagnosticVerifier> verifier;
     explicit LoadedScript(bool color) : diags(sources, std::cerr, color) {}
+
+    // The exit status: under verification, whether every expectation was met.
+    int status() {
+        if (verifier) return verifier->finish(std::cerr) ? 0 : 1;
+        return diags.error_count() ? 1 : 0;
+    }
 };
 
 // Reads the script; on failure prints why and returns 0.
 uint32_t load(LoadedScript& s, const DriverOptions& o) {
     std::string error;
     s.file = s.sources.add_file(o.file, &error);
-    if (!s.file) std::cerr << "nnc: error: cannot read " << o.file << ": " << error << "\n";
+    if (!s.file) {
+        std::cerr << "nnc: error: cannot read " << o.file << ": " << error << "\n";
+        return 0;
+    }
+    if (o.verify_diagnostics) {
+        s.verifier.emplace(s.sources, s.file);
+        s.diags.set_consumer([&s](const Diagnostic& d) { s.verifier->consume(d); });
+    }
     return s.file;
 }
 
@@ -47,7 +64,7 @@ int run_command(const DriverOptions& o) {
     LoadedScript s(o.color);
     if (!load(s, o)) return 1;
     auto program = parse(s.sources, s.file, s.diags);
-    if (!program) return 1;
+    if (!program) return s.status();
     set_kernel_threads(o.threads);
     Interpreter interp(s.sources, interpreter_options(o));
     try {
@@ -55,19 +72,18 @@ int run_command(const DriverOptions& o) {
     } catch (const CompileError& e) {
         std::cout.flush();
         s.diags.report(e.diag);
-        return 1;
     }
-    return 0;
+    return s.status();
 }
 
 int check_command(const DriverOptions& o) {
     LoadedScript s(o.color);
     if (!load(s, o)) return 1;
     auto program = parse(s.sources, s.file, s.diags);
-    if (!program) return 1;
+    if (!program) return s.status();
     Interpreter interp(s.sources, interpreter_options(o));
     interp.check(std::move(program), script_dir(o.file), s.diags);
-    return s.diags.error_count() ? 1 : 0;
+    return s.status();
 }
 
 int emit_command(const DriverOptions& o) {

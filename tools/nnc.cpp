@@ -56,7 +56,8 @@ int main(int argc, char** argv) {
         ("seed", po::value<uint64_t>(&options.seed)->default_value(0), "default seed of random operations")
         ("threads", po::value<int>(&options.threads)->default_value(0), "kernel threads (0 = all cores)")
         ("stage", po::value<std::string>(&options.stage)->default_value("ast"), "emit: tokens | ast")
-        ("stdlib", po::value<std::string>(&options.stdlib_dir), "directory of the standard library");
+        ("stdlib", po::value<std::string>(&options.stdlib_dir), "directory of the standard library")
+        ("verify-diagnostics", "run/check: compare diagnostics with the `# expected-error {{...}}` comments of FILE");
     po::options_description hidden;
     hidden.add_options()("args", po::value<std::vector<std::string>>(), "command and file");
     po::options_description all;
@@ -103,6 +104,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     options.eager = vm.count("eager") > 0;
+    options.verify_diagnostics = vm.count("verify-diagnostics") > 0;
     options.color = isatty(STDERR_FILENO);
     if (options.stdlib_dir.empty()) options.stdlib_dir = default_stdlib_dir(argv[0]);
     options.history_file = default_history_file();

@@ -16,6 +16,7 @@ struct DriverOptions {
     uint64_t seed = 0;            // default seed of random ops without one
     int threads = 0;              // kernel threads; 0 = all cores
     bool color = false;           // colored diagnostics (stderr is a terminal)
+    bool verify_diagnostics = false;   // run/check: match diagnostics against `# expected-error {{...}}`
     std::string stdlib_dir;       // where `import` finds the standard library
     std::string history_file;     // REPL history (empty = none)
 };
