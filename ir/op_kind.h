@@ -23,4 +23,7 @@ std::string_view op_name(OpKind k);   // printed spelling, e.g. "reduce_sum"
 int op_arity(OpKind k);               // number of tensor operands, -1 = variadic
 std::optional<OpKind> parse_op_name(std::string_view spelling);
 
+// for, if, while, yield, return: structure rather than computation.
+constexpr bool is_control_flow(OpKind k) { return k >= OpKind::For; }
+
 }  // namespace nnc

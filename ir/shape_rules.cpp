@@ -301,6 +301,24 @@ TensorType take(OpKind kind, const TensorType& x, const TensorType& index, const
     return out;
 }
 
+// x with one index along `axis` replaced by `value` (x's shape without that axis).
+TensorType update_index(OpKind kind, const TensorType& x, const TensorType& value, const TensorType& index,
+                        const Attrs& attrs) {
+    require_integer_index(kind, index);
+    if (index.rank() != 0) fail(kind, "the index must be a rank-0 tensor, got " + index.str());
+    const int64_t axis = axis_of(kind, attrs.get_int("axis"), x);
+    TensorType slot{x.dtype, x.dims};
+    slot.dims.erase(slot.dims.begin() + axis);
+    if (value.rank() != slot.rank())
+        fail(kind, "the value " + value.str() + " does not fit one index of " + x.str() + " along axis " +
+                       std::to_string(axis));
+    for (int64_t i = 0; i < slot.rank(); ++i)
+        if (value.dims[i].is_known() && slot.dims[i].is_known() && value.dims[i].value() != slot.dims[i].value())
+            fail(kind, "the value " + value.str() + " does not fit one index of " + x.str() + " along axis " +
+                           std::to_string(axis));
+    return x;
+}
+
 TensorType one_hot(OpKind kind, const TensorType& index, const Attrs& attrs) {
     require_integer_index(kind, index);
     const int64_t depth = attrs.get_int("depth");
@@ -443,6 +461,10 @@ TensorType infer_type(OpKind kind, std::span<const TensorType> operands, const A
     case OpKind::ReduceSum: case OpKind::ReduceMean: case OpKind::ReduceMax: case OpKind::ReduceMin:
     case OpKind::ArgMax: case OpKind::ArgMin:
         return reduction(kind, x[0], attrs);
+    case OpKind::DimSize:
+        axis_of(kind, attrs.get_int("axis"), x[0]);
+        return {DType::I64, {}};
+    case OpKind::UpdateIndex: return update_index(kind, x[0], x[1], x[2], attrs);
     case OpKind::Reshape: return reshape(kind, x[0], attrs);
     case OpKind::Permute: return permute(kind, x[0], attrs);
     case OpKind::BroadcastTo: return broadcast_to(kind, x[0], attrs);
@@ -456,6 +478,8 @@ TensorType infer_type(OpKind kind, std::span<const TensorType> operands, const A
     case OpKind::Conv2d: return conv2d(kind, x[0], x[1], attrs);
     case OpKind::MaxPool2d: case OpKind::AvgPool2d: return pool2d(kind, x[0], attrs);
     case OpKind::Softmax: case OpKind::LogSoftmax: return softmax(kind, x[0], attrs);
+    case OpKind::For: case OpKind::If: case OpKind::While: case OpKind::Yield: case OpKind::Return:
+        break;   // control flow: typed by its regions, not by a rule
     }
     throw std::logic_error("internal error: no shape rule for op " + std::string(op_name(kind)));
 }

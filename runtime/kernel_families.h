@@ -47,11 +47,13 @@ Tensor broadcast_to_kernel(OpKind, std::span<const Tensor>, const Attrs&);
 Tensor concat_kernel(OpKind, std::span<const Tensor>, const Attrs&);
 Tensor slice_kernel(OpKind, std::span<const Tensor>, const Attrs&);
 Tensor pad_kernel(OpKind, std::span<const Tensor>, const Attrs&);
+Tensor dim_size_kernel(OpKind, std::span<const Tensor>, const Attrs&);
 
 // kernels_index.cpp
 Tensor gather_kernel(OpKind, std::span<const Tensor>, const Attrs&);
 Tensor take_kernel(OpKind, std::span<const Tensor>, const Attrs&);
 Tensor one_hot_kernel(OpKind, std::span<const Tensor>, const Attrs&);
+Tensor update_index_kernel(OpKind, std::span<const Tensor>, const Attrs&);
 
 // matmul.cpp
 Tensor matmul_kernel(OpKind, std::span<const Tensor>, const Attrs&);

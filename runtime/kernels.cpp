@@ -21,7 +21,8 @@ constexpr std::array<Kernel, kNumOpKinds> kKernels = [] {
         for (OpKind k : kinds) table[index_of(k)] = kernel;
     };
     using enum OpKind;
-    // Constant has no kernel: its payload is already a tensor.
+    // Constant has no kernel (its payload is already a tensor), nor has
+    // control flow (the IR interpreter runs its regions).
     set({Full}, full_kernel);
     set({Arange}, arange_kernel);
     set({Eye}, eye_kernel);
@@ -44,10 +45,12 @@ constexpr std::array<Kernel, kNumOpKinds> kKernels = [] {
     set({Concat}, concat_kernel);
     set({Slice}, slice_kernel);
     set({Pad}, pad_kernel);
+    set({DimSize}, dim_size_kernel);
 
     set({Gather}, gather_kernel);
     set({Take}, take_kernel);
     set({OneHot}, one_hot_kernel);
+    set({UpdateIndex}, update_index_kernel);
 
     set({MatMul}, matmul_kernel);
     set({Conv2d}, conv2d_kernel);

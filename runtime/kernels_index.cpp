@@ -94,4 +94,22 @@ Tensor one_hot_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs
     return out;
 }
 
+// x copied, with the slot at `index` along `axis` overwritten by `value`.
+Tensor update_index_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs& attrs) {
+    result_type(kind, operands, attrs);
+    const Tensor& x = operands[0];
+    const int64_t axis = normalize_axis(attrs.get_int("axis"), x.rank());
+    const int64_t i = checked_indices(kind, operands[2], x.dim(axis), "axis " + std::to_string(axis)).data<int64_t>()[0];
+    Tensor out = x.clone();
+    const Tensor value = operands[1].to(x.dtype());
+    int64_t outer = 1, inner = 1;
+    for (int64_t d = 0; d < axis; ++d) outer *= x.dim(d);
+    for (int64_t d = axis + 1; d < x.rank(); ++d) inner *= x.dim(d);
+    const size_t row_bytes = static_cast<size_t>(inner * dtype_size(x.dtype()));
+    auto* dst = static_cast<std::byte*>(out.raw());
+    const auto* src = static_cast<const std::byte*>(value.raw());
+    for (int64_t o = 0; o < outer; ++o) std::memcpy(dst + (o * x.dim(axis) + i) * row_bytes, src + o * row_bytes, row_bytes);
+    return out;
+}
+
 }  // namespace nnc

@@ -89,4 +89,10 @@ Tensor pad_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs& at
     return out;
 }
 
+Tensor dim_size_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs& attrs) {
+    result_type(kind, operands, attrs);
+    const Tensor& x = operands[0];
+    return Tensor::scalar(static_cast<double>(x.dim(normalize_axis(attrs.get_int("axis"), x.rank()))), DType::I64);
+}
+
 }  // namespace nnc
