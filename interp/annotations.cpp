@@ -36,6 +36,35 @@ std::string type_expr_str(const TypeExpr& t) {
     return "?";
 }
 
+namespace {
+
+bool is_host_type(const TypeExpr& t) {
+    if (t.kind != TypeExpr::Named || t.path.size() != 1) return false;
+    const std::string& n = t.path[0];
+    return n == "int" || n == "float" || n == "bool" || n == "str";
+}
+
+// The model class a named type refers to: `Lin`, `optim.Adam`; null when
+// the name is bound to a value not known while checking.
+const ModelClass* named_class(const TypeExpr& type, Scope& scope) {
+    Value* named = scope.lookup(type.path[0]);
+    for (size_t i = 1; named && i < type.path.size(); ++i) {
+        if (named->is_unknown()) return nullptr;
+        auto* mod = named->object<ModuleObject>();
+        named = mod && mod->scope->defined_here(type.path[i]) ? mod->scope->lookup(type.path[i]) : nullptr;
+    }
+    if (!named)
+        throw CompileError(type.range, "unknown type `" + type_expr_str(type) +
+                                           "` (a type is int, float, bool, str, a tensor type such as f32[N], "
+                                           "a tuple of types or a model)");
+    if (named->is_unknown()) return nullptr;
+    auto* cls = named->object<ModelClass>();
+    if (!cls) throw CompileError(type.range, "`" + type_expr_str(type) + "` is not a type");
+    return cls;
+}
+
+}  // namespace
+
 std::optional<Dim> AnnotationMatcher::resolve_name(const std::string& name) const {
     if (auto it = bindings_.find(name); it != bindings_.end()) return it->second.dim;
     if (Value* v = scope_->lookup(name)) {
@@ -68,7 +97,7 @@ Value AnnotationMatcher::match(const TypeExpr& type, const Value& v, SourceRange
         if (!t || t->elements.size() != type.elements.size()) throw mismatch();
         std::vector<Value> out;
         for (size_t i = 0; i < t->elements.size(); ++i)
-            out.push_back(match(type.elements[i], t->elements[i], where, what + " element " + std::to_string(i)));
+            out.push_back(match(type.elements[i], t->elements[i], where, "element " + std::to_string(i) + " of " + what));
         return make_tuple(std::move(out));
     }
     case TypeExpr::Named: break;
@@ -93,17 +122,9 @@ Value AnnotationMatcher::match(const TypeExpr& type, const Value& v, SourceRange
             throw mismatch();
         }
     }
-    // A model (or other class) named by a path: `Lin`, `optim.Adam`.
-    Value* named = scope_->lookup(type.path[0]);
-    for (size_t i = 1; named && i < type.path.size(); ++i) {
-        auto* mod = named->object<ModuleObject>();
-        named = mod && mod->scope->defined_here(type.path[i]) ? mod->scope->lookup(type.path[i]) : nullptr;
-    }
-    if (!named) throw CompileError(type.range, "unknown type `" + type_expr_str(type) + "`");
-    auto* cls = named->object<ModelClass>();
-    if (!cls) throw CompileError(type.range, "`" + type_expr_str(type) + "` is not a type");
+    const ModelClass* cls = named_class(type, *scope_);
     auto* inst = v.object<ModelInstance>();
-    if (!inst || inst->cls->def != cls->def) throw mismatch();
+    if (cls && (!inst || inst->cls->def != cls->def)) throw mismatch();
     return v;
 }
 
@@ -138,7 +159,7 @@ Value AnnotationMatcher::match_tensor(const TypeExpr& type, const Value& v, Sour
         if (bound->is_known() && actual.is_known() && bound->value() != actual.value()) {
             std::vector<Diagnostic> notes;
             auto it = bindings_.find(d.name);
-            if (it != bindings_.end())
+            if (it != bindings_.end() && it->second.where != where)
                 notes.push_back({Severity::Note, it->second.where,
                                  "`" + d.name + "` was bound to " + bound->str() + " here, by " + it->second.what, {}});
             throw CompileError(where,
@@ -147,6 +168,9 @@ Value AnnotationMatcher::match_tensor(const TypeExpr& type, const Value& v, Sour
                                    actual.str() + ")",
                                std::move(notes));
         }
+        if (bound->is_symbol() && actual.is_symbol() && bound->name() != actual.name())
+            throw CompileError(where, what + " has type " + t.str() + " but " + describe(type) + " is expected (dimension " +
+                                          std::to_string(i) + " is `" + actual.name() + "`, not `" + bound->name() + "`)");
     }
     return value;
 }
@@ -164,7 +188,10 @@ Value AnnotationMatcher::abstract_value(const TypeExpr& type) {
         for (const auto& e : type.elements) out.push_back(abstract_value(e));
         return make_tuple(std::move(out));
     }
-    if (type.kind != TypeExpr::Tensor) return Value(UnknownValue{});
+    if (type.kind == TypeExpr::Named) {
+        if (!is_host_type(type)) named_class(type, *scope_);   // reports a type that does not exist
+        return Value(UnknownValue{});
+    }
     TensorType t{type.dtype, {}};
     for (const DimExpr& d : type.dims) {
         if (d.kind == DimExpr::Known) t.dims.push_back(Dim::known(d.value));

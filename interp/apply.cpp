@@ -9,10 +9,19 @@ namespace nnc {
 
 Value Interpreter::apply(OpKind kind, std::vector<Value> operands, const Attrs& attrs, SourceRange where) {
     for (const Value& v : operands) {
-        if (v.is_unknown()) return Value(UnknownValue{});
+        if (v.is_unknown()) {
+            if (mode_ == Mode::Trace) throw TraceFailure{where, "an operand is only known when the fn runs"};
+            return Value(UnknownValue{});
+        }
         if (!v.is_tensor()) throw CompileError(where, std::string(op_name(kind)) + ": expected a tensor, got " + type_name(v));
     }
     try {
+        if (mode_ == Mode::Trace) {
+            std::vector<ir::Value*> inputs;
+            for (const Value& v : operands) inputs.push_back(ir_value(v, where));
+            builder_->set_loc(where);
+            return traced(builder_->op(kind, std::move(inputs), attrs));
+        }
         if (mode_ == Mode::Abstract) {
             std::vector<TensorType> types;
             for (const Value& v : operands) types.push_back(v.tensor_type());

@@ -1,5 +1,5 @@
 // Host builtins: print, assert, len, time, int, float, str — and the table
-// that defines every builtin and dtype name in the root scope.
+// that defines every builtin, dtype name and `none` in the root scope.
 #include <chrono>
 #include <cmath>
 #include <ostream>
@@ -16,6 +16,7 @@ namespace {
 // (abstract mode) prints nothing.
 Value print_builtin(BuiltinArgs& a) {
     Interpreter& in = a.interp();
+    if (in.mode() == Interpreter::Mode::Trace) throw TraceFailure{a.call_range(), "`print` runs at every call"};
     if (in.mode() != Interpreter::Mode::Eager) return Value();
     std::string line;
     for (size_t i = 0; i < a.rest().size(); ++i) line += (i ? a.str("sep") : "") + display(a.rest()[i]);
@@ -108,6 +109,8 @@ void define_builtins(Scope& scope) {
         for (const BuiltinSpec& b : table) scope.define(b.name, make_object<BuiltinObject>(b.name, b.signature, b.impl));
     for (DType t : {DType::Bool, DType::I8, DType::I32, DType::I64, DType::F16, DType::BF16, DType::F32, DType::F64})
         scope.define(std::string(dtype_name(t)), Value(t));
+    // `none` is a name, not a keyword: `sum(x, axis = none)`, `f(seed = none)`.
+    scope.define("none", Value());
 }
 
 }  // namespace nnc

@@ -36,9 +36,11 @@ Value where_builtin(BuiltinArgs& a) {
     Interpreter& in = a.interp();
     const Value &x = a.value("x"), &y = a.value("y");
     if (x.is_unknown() || y.is_unknown()) return Value(UnknownValue{});
-    // Promote x and y together (a host number takes the other's dtype).
-    Value sum = in.elementwise(OpKind::Add, x, y, a.call_range());
-    DType t = sum.tensor_type().dtype;
+    // Promote x and y together (a host number takes the other's dtype). The
+    // promotion is found on rank-0 stand-ins, so that shapes that do not
+    // broadcast are reported by `where` itself, not by an addition.
+    auto stand_in = [&](const Value& v) { return v.is_tensor() ? scalar_like(in, 0, v.tensor_type().dtype, a.call_range()) : v; };
+    DType t = in.elementwise(OpKind::Add, stand_in(x), stand_in(y), a.call_range()).tensor_type().dtype;
     Value tx = x.is_tensor() ? cast_to(in, x, t, a.range("x")) : in.to_tensor(x, t, a.range("x"));
     Value ty = y.is_tensor() ? cast_to(in, y, t, a.range("y")) : in.to_tensor(y, t, a.range("y"));
     return in.apply(OpKind::Where, {cond, tx, ty}, {}, a.call_range());
@@ -53,11 +55,30 @@ Value clip_builtin(BuiltinArgs& a) {
 
 Value cast_builtin(BuiltinArgs& a) { return cast_to(a.interp(), a.tensor("x"), a.dtype("dtype"), a.call_range()); }
 
+// The `axis` argument, checked against x's rank here so that a bad axis is
+// reported at the argument under the builtin's own name (not as the
+// primitive, e.g. `reduce_mean` inside `var`).
+std::optional<std::vector<int64_t>> checked_axes(BuiltinArgs& a, const Value& x) {
+    auto axes = a.axes("axis");
+    if (!axes) return axes;
+    TensorType t = x.tensor_type();
+    std::vector<bool> seen(t.rank(), false);
+    for (int64_t axis : *axes) {
+        if (axis < -t.rank() || axis >= t.rank())
+            a.fail("axis", "axis " + std::to_string(axis) + " is out of range for " + t.str());
+        int64_t k = axis < 0 ? axis + t.rank() : axis;
+        if (seen[k]) a.fail("axis", "axis " + std::to_string(axis) + " is repeated in " + shape_str(*axes));
+        seen[k] = true;
+    }
+    return axes;
+}
+
 template <OpKind K> Value reduce_builtin(BuiltinArgs& a) {
     Value x = a.tensor("x");
+    auto axes = checked_axes(a, x);
     if (K == OpKind::ReduceMean && !is_floating(x.tensor_type().dtype))
         x = cast_to(a.interp(), x, DType::F32, a.range("x"));
-    return reduce(a.interp(), K, x, a.axes("axis"), a.boolean("keepdim"), a.call_range());
+    return reduce(a.interp(), K, x, axes, a.boolean("keepdim"), a.call_range());
 }
 
 template <OpKind K> Value arg_reduce_builtin(BuiltinArgs& a) {
@@ -72,8 +93,8 @@ Value logsumexp_builtin(BuiltinArgs& a) {
     Interpreter& in = a.interp();
     SourceRange r = a.call_range();
     Value x = a.tensor("x");
+    auto axes = checked_axes(a, x);
     if (!is_floating(x.tensor_type().dtype)) x = cast_to(in, x, DType::F32, a.range("x"));
-    auto axes = a.axes("axis");
     bool keepdim = a.boolean("keepdim");
     Value m = reduce(in, OpKind::ReduceMax, x, axes, true, r);
     Value shifted = in.apply(OpKind::Exp, {in.apply(OpKind::Sub, {x, m}, {}, r)}, {}, r);
@@ -88,8 +109,8 @@ Value var_builtin(BuiltinArgs& a) {
     Interpreter& in = a.interp();
     SourceRange r = a.call_range();
     Value x = a.tensor("x");
+    auto axes = checked_axes(a, x);
     if (!is_floating(x.tensor_type().dtype)) x = cast_to(in, x, DType::F32, a.range("x"));
-    auto axes = a.axes("axis");
     int64_t correction = a.integer("correction");
     Value centered = in.apply(OpKind::Sub, {x, reduce(in, OpKind::ReduceMean, x, axes, true, r)}, {}, r);
     Value squares = in.apply(OpKind::Mul, {centered, centered}, {}, r);

@@ -44,7 +44,7 @@ template <OpKind K> Value softmax_builtin(BuiltinArgs& a) {
 Value dropout_builtin(BuiltinArgs& a) {
     Value x = a.tensor("x");
     double p = a.number("p");
-    if (p < 0 || p >= 1) a.fail("p", "the drop probability must be in [0, 1), got " + std::to_string(p));
+    if (p < 0 || p >= 1) a.fail("p", "the drop probability must be in [0, 1), got " + display(Value(p)));
     if (!a.boolean("train") || p == 0) return x;
     Interpreter& in = a.interp();
     SourceRange r = a.call_range();

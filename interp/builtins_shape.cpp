@@ -47,8 +47,15 @@ Value reshape_builtin(BuiltinArgs& a) {
     return reshape_to(a.interp(), x, dims, a.call_range());
 }
 
+// permute(x, dims): like NumPy's transpose and PyTorch's permute, an entry
+// of `dims` may be negative (counting from the last dimension).
 Value permute_builtin(BuiltinArgs& a) {
-    return a.interp().apply(OpKind::Permute, {a.tensor("x")}, Attrs{{"perm", a.ints("dims")}}, a.call_range());
+    Value x = a.tensor("x");
+    const int64_t rank = x.tensor_type().rank();
+    std::vector<int64_t> perm = a.ints("dims");
+    for (int64_t& d : perm)
+        if (d < 0 && d >= -rank) d += rank;
+    return a.interp().apply(OpKind::Permute, {x}, Attrs{{"perm", perm}}, a.call_range());
 }
 
 // transpose(x) reverses all dimensions; transpose(x, i, j) swaps two.
@@ -115,9 +122,18 @@ Value concat_builtin(BuiltinArgs& a) {
 Value stack_builtin(BuiltinArgs& a) {
     std::vector<Value> xs = tensor_list(a, "xs");
     int64_t axis = axis_arg(a, "axis", xs[0].tensor_type().rank() + 1);
+    // Every tensor must have the first one's shape (dims not known while
+    // checking are assumed to agree).
+    const TensorType first = xs[0].tensor_type();
+    for (const Value& x : xs) {
+        TensorType t = x.tensor_type();
+        bool same = t.rank() == first.rank();
+        for (int64_t d = 0; same && d < t.rank(); ++d)
+            same = !t.dims[d].is_known() || !first.dims[d].is_known() || t.dims[d].value() == first.dims[d].value();
+        if (!same) a.fail("xs", "tensors to stack must have the same shape, got " + first.str() + " and " + t.str());
+    }
     for (Value& x : xs) {
         std::vector<Dim> dims = x.tensor_type().dims;
-        if (axis > static_cast<int64_t>(dims.size())) a.fail("xs", "tensors to stack must have the same rank");
         dims.insert(dims.begin() + axis, Dim::known(1));
         x = reshape_to(a.interp(), x, dims, a.call_range());
     }

@@ -1,5 +1,7 @@
 // Calling things: user fns and methods (argument binding, annotation checks
 // with symbolic dimensions, return type), model construction, builtins.
+#include <algorithm>
+
 #include "interp/annotations.h"
 #include "interp/interpreter.h"
 
@@ -47,8 +49,12 @@ BoundParams bind_params(const std::vector<ast::Param>& params, const CallArgs& a
         } else {
             for (size_t i = 0; i < params.size(); ++i)
                 if (params[i].name == a.keyword) slot = i;
-            if (slot == params.size())
-                throw CompileError(a.range, "`" + callee + "` has no parameter named `" + a.keyword + "`");
+            if (slot == params.size()) {
+                std::string names;
+                for (const ast::Param& p : params) names += (names.empty() ? "" : ", ") + p.name;
+                throw CompileError(a.range, "`" + callee + "` has no parameter named `" + a.keyword + "`" +
+                                                (names.empty() ? "" : " (its parameters: " + names + ")"));
+            }
             if (b.given[slot]) throw CompileError(a.range, "parameter `" + a.keyword + "` given twice");
         }
         b.values[slot] = a.value;
@@ -65,6 +71,7 @@ BoundParams bind_params(const std::vector<ast::Param>& params, const CallArgs& a
 
 Value Interpreter::call(const Value& callee, CallArgs& args) {
     if (callee.is_unknown()) return callee;
+    if (compiles(callee)) return call_compiled(callee, args);
     if (auto* fn = callee.object<FunctionObject>()) return call_function(*fn, nullptr, args);
     if (auto* b = callee.object<BuiltinObject>()) return call_builtin(*b, nullptr, args);
     if (auto* m = callee.object<BoundMethodObject>()) {
@@ -85,6 +92,7 @@ Value Interpreter::call_function(const FunctionObject& fn, const Value* self, Ca
     std::shared_ptr<ModelInstance> instance;
     if (self) instance = std::static_pointer_cast<ModelInstance>(self->as<std::shared_ptr<Object>>());
     auto scope = std::make_shared<Scope>(fn.closure, instance);
+    if (mode_ == Mode::Trace) scope->set_epoch(trace_root_epoch_);
     if (instance)
         for (const auto& [name, value] : instance->ctor_args) scope->define(name, value);
 
@@ -97,10 +105,18 @@ Value Interpreter::call_function(const FunctionObject& fn, const Value* self, Ca
     }
     matcher.define_dimensions(*scope);
 
+    // Checking follows a recursive call once: the inner call gives what the
+    // result annotation says (the recursion itself depends on the data).
+    if (mode_ == Mode::Abstract && std::find(active_fns_.begin(), active_fns_.end(), &def) != active_fns_.end())
+        return def.result ? matcher.abstract_value(*def.result) : Value(UnknownValue{});
+    active_fns_.push_back(&def);
+    struct Pop {
+        std::vector<const ast::FnDef*>& fns;
+        ~Pop() { fns.pop_back(); }
+    } pop{active_fns_};
+
     Frame frame;
-    Flow flow = exec_block(def.body, scope, frame);
-    if (flow == Flow::Break || flow == Flow::Continue)
-        throw CompileError(def.range, "`break` or `continue` outside a loop in `" + fn.qualified_name + "`");
+    exec_block(def.body, scope, frame);
     if (def.result)
         frame.result = matcher.match(*def.result, frame.result, def.result->range,
                                      "the result of `" + fn.qualified_name + "`");
@@ -113,6 +129,7 @@ Value Interpreter::construct_model(const std::shared_ptr<ModelClass>& cls, CallA
     BoundParams bound = bind_params(def.params, args, cls->qualified_name);
 
     auto instance = std::make_shared<ModelInstance>(cls);
+    if (mode_ == Mode::Trace) instance->epoch = trace_root_epoch_;
     auto ctor_scope = std::make_shared<Scope>(cls->scope);
     AnnotationMatcher matcher(ctor_scope);
     for (size_t i = 0; i < def.params.size(); ++i) {
@@ -148,6 +165,7 @@ Value Interpreter::call_builtin(const BuiltinObject& b, const Value* self, CallA
     try {
         return b.impl(bound);
     } catch (const UnknownArgument&) {
+        if (mode_ == Mode::Trace) throw TraceFailure{args.call_range, "`" + b.name + "` needs a value that is only known when the fn runs"};
         return Value(UnknownValue{});
     }
 }

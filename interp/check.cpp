@@ -34,6 +34,12 @@ void bind_unknown(const ast::Pattern& p, Scope& scope) {
     for (const auto& e : p.elements) bind_unknown(e, scope);
 }
 
+void bind_unknown(const ast::Stmt& s, Scope& scope) {
+    if (auto* let = dyn_cast<ast::Let>(&s)) bind_unknown(let->pattern, scope);
+    if (auto* imp = dyn_cast<ast::Import>(&s))
+        scope.define(imp->alias.empty() ? imp->path.back() : imp->alias, Value(UnknownValue{}));
+}
+
 }  // namespace
 
 void Interpreter::check(std::unique_ptr<ast::Program> program, const std::string& dir, DiagnosticEngine& diags) {
@@ -48,7 +54,7 @@ void Interpreter::check(std::unique_ptr<ast::Program> program, const std::string
             exec(*stmt, main_, frame);
         } catch (const CompileError& e) {
             reporter.report(e.diag);
-            if (auto* let = dyn_cast<ast::Let>(stmt.get())) bind_unknown(let->pattern, *main_);
+            bind_unknown(*stmt, *main_);
         }
     }
 

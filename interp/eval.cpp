@@ -1,10 +1,44 @@
 // Expression evaluation: literals, names, operators, calls, members,
 // collections. Operators are in operators.cpp, subscripts in indexing.cpp.
+#include <algorithm>
+
 #include "interp/interpreter.h"
 
 namespace nnc {
 
 using namespace ast;
+
+namespace {
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+        size_t diagonal = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= b.size(); ++j) {
+            size_t substitute = diagonal + (a[i - 1] != b[j - 1]);
+            diagonal = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, substitute});
+        }
+    }
+    return row[b.size()];
+}
+
+// "; did you mean `print`?" when a visible name is a likely misspelling.
+std::string did_you_mean(const std::string& name, const Scope& scope) {
+    size_t limit = name.size() >= 5 ? 2 : name.size() >= 3 ? 1 : 0;
+    std::string best;
+    size_t best_distance = limit + 1;
+    for (const Scope* s = &scope; s; s = s->parent().get())
+        for (const auto& [candidate, value] : s->vars()) {
+            size_t d = edit_distance(name, candidate);
+            if (d < best_distance || (d == best_distance && candidate < best)) best = candidate, best_distance = d;
+        }
+    return best_distance <= limit ? "; did you mean `" + best + "`?" : "";
+}
+
+}  // namespace
 
 Value Interpreter::eval(const Expr& e, const std::shared_ptr<Scope>& scope) {
     switch (e.kind) {
@@ -15,7 +49,7 @@ Value Interpreter::eval(const Expr& e, const std::shared_ptr<Scope>& scope) {
     case Expr::Kind::Name: {
         auto& n = *cast<Name>(&e);
         if (Value* v = scope->lookup(n.name)) return *v;
-        throw CompileError(n.range, "use of undeclared name `" + n.name + "`");
+        throw CompileError(n.range, "use of undeclared name `" + n.name + "`" + did_you_mean(n.name, *scope));
     }
     case Expr::Kind::Unary: {
         auto& u = *cast<Unary>(&e);

@@ -37,8 +37,13 @@ Interpreter::Flow Interpreter::exec(const Stmt& s, const std::shared_ptr<Scope>&
     case Stmt::Kind::If: return exec_if(*cast<If>(&s), scope, frame);
     case Stmt::Kind::For: return exec_for(*cast<For>(&s), scope, frame);
     case Stmt::Kind::While: return exec_while(*cast<While>(&s), scope, frame);
-    case Stmt::Kind::Break: return Flow::Break;
-    case Stmt::Kind::Continue: return Flow::Continue;
+    case Stmt::Kind::Break:
+    case Stmt::Kind::Continue: {
+        bool is_break = s.kind == Stmt::Kind::Break;
+        if (frame.loops == 0)
+            throw CompileError(s.range, std::string(is_break ? "`break`" : "`continue`") + " outside a loop");
+        return is_break ? Flow::Break : Flow::Continue;
+    }
     case Stmt::Kind::Return: {
         auto& r = *cast<Return>(&s);
         frame.result = r.value ? eval(*r.value, scope) : Value();
@@ -61,7 +66,9 @@ Interpreter::Flow Interpreter::exec(const Stmt& s, const std::shared_ptr<Scope>&
 }
 
 Interpreter::Flow Interpreter::exec_if(const If& s, const std::shared_ptr<Scope>& scope, Frame& frame) {
-    std::optional<bool> c = truth(eval(*s.cond, scope), s.cond->range);
+    Value cond = eval(*s.cond, scope);
+    if (mode_ == Mode::Trace && cond.is<AbstractTensor>()) return trace_if(s, cond, scope, frame);
+    std::optional<bool> c = truth(cond, s.cond->range);
     if (!c) {   // abstract mode: check both branches
         Flow a = exec_block(s.then_block, scope, frame);
         Flow b = s.else_block ? exec_block(*s.else_block, scope, frame) : Flow::Normal;
@@ -74,6 +81,17 @@ Interpreter::Flow Interpreter::exec_if(const If& s, const std::shared_ptr<Scope>
 
 namespace {
 
+// Counts a loop around the statements run while it lives, so `break` and
+// `continue` know whether they are inside one.
+class LoopGuard {
+public:
+    explicit LoopGuard(int& loops) : loops_(++loops) {}
+    ~LoopGuard() { --loops_; }
+
+private:
+    int& loops_;
+};
+
 // Elements of a host sequence `for` can walk; nullopt for other values.
 std::optional<std::vector<Value>> sequence_elements(const Value& v) {
     if (auto* t = v.object<TupleObject>()) return t->elements;
@@ -85,6 +103,7 @@ std::optional<std::vector<Value>> sequence_elements(const Value& v) {
 
 Interpreter::Flow Interpreter::exec_for(const For& s, const std::shared_ptr<Scope>& scope, Frame& frame) {
     Value iterable = eval(*s.iterable, scope);
+    LoopGuard loop(frame.loops);
     // Runs the body once for `element`; returns true to stop the loop.
     Flow result = Flow::Normal;
     auto step = [&](const Value& element) {
@@ -101,6 +120,7 @@ Interpreter::Flow Interpreter::exec_for(const For& s, const std::shared_ptr<Scop
             if (r.size() > 0) step(Value(UnknownValue{}));
             return Flow::Normal;
         }
+        if (mode_ == Mode::Trace) return trace_for(s, r, scope, frame);
         for (int64_t i = r.start; r.step > 0 ? i < r.stop : i > r.stop; i += r.step)
             if (step(Value(i))) break;
         return result;
@@ -138,6 +158,7 @@ Interpreter::Flow Interpreter::exec_for(const For& s, const std::shared_ptr<Scop
 }
 
 Interpreter::Flow Interpreter::exec_while(const While& s, const std::shared_ptr<Scope>& scope, Frame& frame) {
+    LoopGuard loop(frame.loops);
     for (;;) {
         std::optional<bool> c = truth(eval(*s.cond, scope), s.cond->range);
         if (!c) {   // abstract: check the body once
@@ -180,6 +201,15 @@ void Interpreter::exec_assign(const Assign& s, const std::shared_ptr<Scope>& sco
         if (!slot)
             throw CompileError(name->range, "assignment to undeclared name `" + name->name + "`; declare it with `let " +
                                                 name->name + " = ...`");
+        if (slot == builtins_->lookup(name->name))
+            throw CompileError(name->range, "cannot assign to the builtin `" + name->name + "`; declare your own with `let " +
+                                                name->name + " = ...`");
+        if (mode_ == Mode::Trace) {
+            Scope* owner = scope->owner_of(name->name);
+            int epoch = owner->defined_here(name->name) ? owner->epoch() : owner->self()->epoch;
+            if (epoch < trace_root_epoch_)
+                throw TraceFailure{s.range, "the fn assigns `" + name->name + "`, which lives outside it"};
+        }
         Value v = combine(*slot);
         assign_checked(*slot, std::move(v), name->name, s.range);
         return;
@@ -191,14 +221,19 @@ void Interpreter::exec_assign(const Assign& s, const std::shared_ptr<Scope>& sco
             if (!field)
                 throw CompileError(member->member_range,
                                    "model " + m->cls->qualified_name + " has no field `" + member->member + "`");
+            if (mode_ == Mode::Trace && m->epoch < trace_root_epoch_)
+                throw TraceFailure{s.range, "the fn assigns a field of a model it was not given"};
             Value v = combine(field->value);
             assign_checked(field->value, std::move(v), member->member, s.range);
             return;
         }
         if (auto* mod = object.object<ModuleObject>()) {
-            Value* slot = mod->scope->lookup(member->member);
-            if (!slot) throw CompileError(member->member_range, "module has no name `" + member->member + "`");
-            *slot = combine(*slot);
+            if (!mod->scope->defined_here(member->member))
+                throw CompileError(member->member_range,
+                                   "module `" + mod->name + "` has no member `" + member->member + "`");
+            if (mode_ == Mode::Trace) throw TraceFailure{s.range, "the fn assigns a module's variable"};
+            Value& slot = *mod->scope->lookup(member->member);
+            slot = combine(slot);
             return;
         }
         if (object.is_unknown()) return;
@@ -207,6 +242,7 @@ void Interpreter::exec_assign(const Assign& s, const std::shared_ptr<Scope>& sco
     if (auto* idx = dyn_cast<Index>(s.target.get())) {
         Value base = eval(*idx->base, scope);
         if (auto* list = base.object<ListObject>()) {
+            if (mode_ == Mode::Trace) throw TraceFailure{s.range, "the fn modifies a list"};
             if (idx->items.size() != 1 || idx->items[0].kind != IndexItem::Single)
                 throw CompileError(idx->range, "a list is indexed by one integer");
             Value i = eval(*idx->items[0].index, scope);
@@ -220,9 +256,14 @@ void Interpreter::exec_assign(const Assign& s, const std::shared_ptr<Scope>& sco
             slot = combine(slot);
             return;
         }
-        throw CompileError(s.target->range,
-                           "cannot assign into an element of a " + type_name(base) +
-                               " (tensors are values: build a new one, e.g. with `where` or `concat`)");
+        if (base.is_unknown()) return;
+        if (base.object<TupleObject>())
+            throw CompileError(s.target->range, "cannot assign into an element of a tuple (tuples are immutable: use a list)");
+        if (base.is_tensor())
+            throw CompileError(s.target->range,
+                               "cannot assign into an element of a " + type_name(base) +
+                                   " (tensors are values: build a new one, e.g. with `where` or `concat`)");
+        throw CompileError(s.target->range, "cannot assign into an element of a value of type " + type_name(base));
     }
     throw CompileError(s.target->range, "cannot assign to this expression");
 }

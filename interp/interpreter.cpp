@@ -27,12 +27,8 @@ void Interpreter::run(std::unique_ptr<ast::Program> program, const std::string& 
     const ast::Program& p = *program;
     programs_.push_back(std::move(program));   // closures may refer to it
     Frame frame;
-    for (const auto& stmt : p.stmts) {
-        Flow flow = exec(*stmt, main_, frame);
-        if (flow == Flow::Break || flow == Flow::Continue)
-            throw CompileError(stmt->range, "`break` and `continue` must be inside a loop");
-        if (flow == Flow::Return) break;
-    }
+    for (const auto& stmt : p.stmts)
+        if (exec(*stmt, main_, frame) == Flow::Return) break;
 }
 
 std::string Interpreter::type_of(const ast::Expr& expr) {

@@ -1,12 +1,13 @@
 // Interpreter: evaluates .nn programs statement by statement. It runs in
-// one of two modes:
+// one of three modes:
 //   - Eager: tensors are concrete and every primitive runs its reference
-//     kernel (`nnc run`, the REPL).
+//     kernel (top-level code, `nnc run --eager`).
 //   - Abstract: tensors carry only their types and unknown host values
 //     propagate; used by `nnc check` and `:type` to find type and shape errors
 //     before anything runs.
-// All tensor computation goes through `apply`, the seam where a tracing mode
-// (lowering fn calls to IR) plugs in.
+//   - Trace: tensors are IR values; a fn call is recorded as an IR function
+//     (trace.cpp) which then runs instead of the evaluator (compiled_calls.cpp).
+// All tensor computation goes through `apply`.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +26,7 @@
 #include "interp/scope.h"
 #include "interp/value.h"
 #include "ir/attrs.h"
+#include "ir/builder.h"
 #include "ir/op_kind.h"
 
 namespace nnc {
@@ -35,11 +37,31 @@ struct InterpreterOptions {
     std::ostream* out = nullptr;                // where `print` writes (default std::cout)
     std::ostream* err = nullptr;                // where imported modules' syntax errors go (default std::cerr)
     bool echo_values = false;                   // REPL: print the value of expression statements
+    bool compile = true;                        // run fn calls as traced IR (false: op by op)
+};
+
+// Raised while tracing when the code does something IR cannot express (a
+// `while` on a tensor, printing a traced value...); the call then runs eagerly.
+struct TraceFailure {
+    SourceRange where;
+    std::string reason;
 };
 
 class Interpreter {
 public:
-    enum class Mode { Eager, Abstract };
+    enum class Mode { Eager, Abstract, Trace };
+
+    // A call recorded as IR: parameters are the tensor leaves of the
+    // receiver and arguments (flatten.h order), results the leaves of the
+    // returned value followed by the model fields the call assigned.
+    struct Trace {
+        std::unique_ptr<ir::Function> function;
+        Value result_structure;                 // the returned value, tensors as traced values
+        std::vector<size_t> updated_leaves;     // argument leaf of each trailing result
+    };
+    // Traces `callee(args)` (fn, method or any callable) into an IR function.
+    // Throws TraceFailure or CompileError.
+    Trace trace_call(const Value& callee, CallArgs args, const std::string& name);
 
     Interpreter(SourceManager& sources, InterpreterOptions options);
     ~Interpreter();
@@ -52,6 +74,13 @@ public:
     // abstractly, then every fn and model method with annotated parameters
     // under symbolic shapes. Reports each error found to `diags`.
     void check(std::unique_ptr<ast::Program> program, const std::string& dir, DiagnosticEngine& diags);
+
+    // Evaluates the program's declarations and traces the fn (or
+    // `Model.method`) `name` to IR; parameters take the values in `given`
+    // (tensor values may be abstract, with symbolic dimensions), else their
+    // annotations. Throws CompileError or TraceFailure.
+    Trace lower(std::unique_ptr<ast::Program> program, const std::string& dir, const std::string& name,
+                const std::map<std::string, Value>& given);
 
     // Type of an expression in the current scope without running it.
     std::string type_of(const ast::Expr& expr);
@@ -74,6 +103,9 @@ public:
     Value call(const Value& callee, CallArgs& args);
     // The seed for a random op called without one.
     uint64_t next_seed() { return seed_counter_++; }
+    // The IR value of a tensor while tracing (concrete tensors become constants).
+    ir::Value* ir_value(const Value& v, SourceRange where);
+    ir::Builder* builder() const { return builder_; }
     // Truth of a condition; Unknown (abstract mode) → nullopt.
     std::optional<bool> truth(const Value& v, SourceRange where);
 
@@ -81,6 +113,7 @@ private:
     enum class Flow { Normal, Break, Continue, Return };
     struct Frame {
         Value result;
+        int loops = 0;   // loops around the statement being run, within this call
     };
 
     // statements (exec.cpp)
@@ -102,6 +135,19 @@ private:
     Value binary(ast::BinaryOp op, const Value& a, const Value& b, SourceRange where);
     Value index(const Value& base, const ast::Index& e, const std::shared_ptr<Scope>& scope);
     Value index_tensor_row(const Tensor& t, int64_t i);
+
+    // tracing (trace.cpp, compiled_calls.cpp)
+    static Value traced(ir::Value* v);
+    struct Binding {
+        std::string name;
+        Value* slot;
+    };
+    // The bindings a traced fn may rebind: its scopes' variables and the fields of its receiver.
+    std::vector<Binding> traced_bindings(const std::shared_ptr<Scope>& scope);
+    Flow trace_for(const ast::For& s, const RangeValue& r, const std::shared_ptr<Scope>& scope, Frame& frame);
+    Flow trace_if(const ast::If& s, const Value& cond, const std::shared_ptr<Scope>& scope, Frame& frame);
+    bool compiles(const Value& callee) const;
+    Value call_compiled(const Value& callee, CallArgs& args);
 
     // calls (calls.cpp)
     Value call_function(const FunctionObject& fn, const Value* self, CallArgs& args);
@@ -128,6 +174,16 @@ private:
     std::vector<std::string> importing_;                         // import cycle detection
     std::vector<std::string> dir_stack_;                         // directory of the code being run
     int call_depth_ = 0;
+    ir::Builder* builder_ = nullptr;                             // where traced ops go
+    int trace_epoch_ = 0;                                        // the latest trace started
+    int trace_root_epoch_ = 1 << 30;                             // the trace in progress (scopes it owns)
+    int eager_fallback_depth_ = 0;                               // > 0: inside a call that could not be traced
+    struct CompiledCall {
+        std::shared_ptr<Trace> traced;
+        std::string failure;                                     // why it runs eagerly instead
+    };
+    std::map<std::string, CompiledCall> compiled_;               // by fn and argument signature
+    std::vector<const ast::FnDef*> active_fns_;                  // fns being called, innermost last
 };
 
 }  // namespace nnc

@@ -1,6 +1,7 @@
 // `import a.b [as c]`: finds `a/b.nn` next to the importing file or on the
 // module path (the standard library), parses and runs it once, and binds
 // its top-level scope as a module value.
+#include <algorithm>
 #include <filesystem>
 
 #include "frontend/parse.h"
@@ -39,8 +40,13 @@ Value Interpreter::import_module(const ast::Import& s, const std::string& dir) {
 
     std::string key = found.string();
     if (auto it = modules_.find(key); it != modules_.end()) return it->second;
-    for (const auto& p : importing_)
-        if (p == key) throw CompileError(s.range, "import cycle: `" + dotted + "` imports itself");
+    if (auto cycle = std::find(importing_.begin(), importing_.end(), key); cycle != importing_.end()) {
+        std::string chain;   // "a.nn imports b.nn, which imports"
+        for (auto it = cycle; it != importing_.end(); ++it)
+            chain += fs::path(*it).filename().string() + (it == cycle ? " imports " : ", which imports ");
+        throw CompileError(s.range, "import cycle: " + chain +
+                                        (cycle + 1 == importing_.end() ? "itself" : fs::path(key).filename().string()));
+    }
 
     std::string error;
     uint32_t file = sources_.add_file(key, &error);
@@ -63,7 +69,12 @@ Value Interpreter::import_module(const ast::Import& s, const std::string& dir) {
         }
     } restore{*this};
     Frame frame;
-    for (const auto& stmt : program->stmts) exec(*stmt, scope, frame);
+    try {
+        for (const auto& stmt : program->stmts) exec(*stmt, scope, frame);
+    } catch (CompileError& e) {
+        e.diag.notes.push_back({Severity::Note, s.range, "in module `" + dotted + "`, imported here", {}});
+        throw;
+    }
     programs_.push_back(std::move(program));
 
     Value module = make_object<ModuleObject>(dotted, scope);

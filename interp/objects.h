@@ -70,6 +70,7 @@ struct ModelInstance : Object {
     std::shared_ptr<ModelClass> cls;
     std::vector<Field> fields;
     std::vector<std::pair<std::string, Value>> ctor_args;   // visible by name in methods
+    int epoch = 0;   // the trace that created it (0: none); see Scope::epoch
 
     Field* find(const std::string& name);
     static bool classof(const Object* o) { return o->kind == Kind::ModelInstance; }

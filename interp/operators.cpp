@@ -88,14 +88,18 @@ std::optional<Value> host_arith(BinaryOp op, const Value& a, const Value& b, Sou
             return Value(r);
         case BinaryOp::Mod: {
             if (y == 0) throw CompileError(where, "integer modulo by zero");
-            int64_t m = x % y;
+            int64_t m = y == -1 ? 0 : x % y;   // INT64_MIN % -1 traps
             return Value(m != 0 && ((m < 0) != (y < 0)) ? m + y : m);
         }
         case BinaryOp::Pow: {
             if (y < 0) return Value(std::pow(double(x), double(y)));
-            int64_t acc = 1;
-            for (int64_t i = 0; i < y; ++i)
-                if (__builtin_mul_overflow(acc, x, &acc)) throw CompileError(where, "integer overflow in **");
+            // Squaring: a square that overflows is a factor of the result.
+            int64_t acc = 1, square = x;
+            for (int64_t e = y; e > 0; e >>= 1) {
+                if ((e & 1 && __builtin_mul_overflow(acc, square, &acc)) ||
+                    (e > 1 && __builtin_mul_overflow(square, square, &square)))
+                    throw CompileError(where, "integer overflow in **");
+            }
             return Value(acc);
         }
         default: break;
@@ -180,26 +184,47 @@ Value Interpreter::binary(BinaryOp op, const Value& a, const Value& b, SourceRan
                                   " and " + type_name(b));
 }
 
+namespace {
+
+// A traced value standing for a host int (a loop index): weakly typed, it
+// takes the dtype of the tensor it meets, exactly as the host int would.
+bool is_weak(const Value& v) { return v.is<AbstractTensor>() && v.as<AbstractTensor>().weak; }
+
+}  // namespace
+
 Value Interpreter::elementwise(OpKind kind, const Value& a, const Value& b, SourceRange where) {
     if (a.is_unknown() || b.is_unknown()) return Value(UnknownValue{});
+    auto strong_tensor = [](const Value& v) { return v.is_tensor() && !is_weak(v); };
     auto operand = [&](const Value& v, const Value& other) {
+        if (is_weak(v) && strong_tensor(other)) {
+            DType t = scalar_dtype(Value(int64_t{0}), other.tensor_type().dtype);
+            return v.tensor_type().dtype == t ? v : apply(OpKind::Cast, {v}, Attrs{{"dtype", t}}, where);
+        }
         if (v.is_tensor() || !other.is_tensor()) return to_tensor(v, std::nullopt, where);
         return to_tensor(v, scalar_dtype(v, other.tensor_type().dtype), where);
     };
-    return apply(kind, {operand(a, b), operand(b, a)}, {}, where);
+    Value result = apply(kind, {operand(a, b), operand(b, a)}, {}, where);
+    if ((is_weak(a) || a.is_number()) && (is_weak(b) || b.is_number()) && result.is<AbstractTensor>())
+        result.as<AbstractTensor>().weak = true;
+    return result;
 }
 
 std::optional<bool> Interpreter::truth(const Value& v, SourceRange where) {
     if (v.is<bool>()) return v.as<bool>();
     if (v.is<int64_t>()) return v.as<int64_t>() != 0;
     if (v.is<double>()) return v.as<double>() != 0;
-    if (v.is_unknown() || v.is<AbstractTensor>()) return std::nullopt;
-    if (v.is<Tensor>()) {
-        const Tensor& t = v.as<Tensor>();
-        if (t.numel() != 1)
-            throw CompileError(where, "the truth value of a tensor of type " + t.type().str() +
-                                          " is ambiguous; reduce it first (e.g. with sum or max)");
-        return t.get(0) != 0;
+    if (v.is_unknown()) return std::nullopt;
+    if (v.is_tensor()) {
+        // One element unless a dimension is known not to be 1.
+        TensorType t = v.tensor_type();
+        for (const Dim& d : t.dims)
+            if (d.is_known() && d.value() != 1)
+                throw CompileError(where, "the truth value of a tensor of type " + t.str() +
+                                              " is ambiguous; reduce it first (e.g. with sum or max)");
+        if (mode_ == Mode::Trace && v.is<AbstractTensor>())
+            throw TraceFailure{where, "a condition on a tensor computed in the fn"};
+        if (!v.is<Tensor>()) return std::nullopt;
+        return v.as<Tensor>().get(0) != 0;
     }
     if (v.is_none()) return false;
     throw CompileError(where, "a value of type " + type_name(v) + " cannot be used as a condition");

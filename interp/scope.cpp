@@ -14,4 +14,12 @@ Value* Scope::lookup(const std::string& name) {
     return nullptr;
 }
 
+Scope* Scope::owner_of(const std::string& name) {
+    for (Scope* s = this; s; s = s->parent_.get()) {
+        if (s->vars_.count(name)) return s;
+        if (s->self_ && s->self_->find(name)) return s;
+    }
+    return nullptr;
+}
+
 }  // namespace nnc

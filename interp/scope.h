@@ -17,7 +17,7 @@ struct ModelInstance;
 class Scope {
 public:
     explicit Scope(std::shared_ptr<Scope> parent = nullptr, std::shared_ptr<ModelInstance> self = nullptr)
-        : parent_(std::move(parent)), self_(std::move(self)) {}
+        : parent_(std::move(parent)), self_(std::move(self)), epoch_(parent_ ? parent_->epoch_ : 0) {}
 
     // Binds in this scope (shadowing outer bindings).
     void define(const std::string& name, Value v) { vars_[name] = std::move(v); }
@@ -26,12 +26,22 @@ public:
     bool defined_here(const std::string& name) const { return vars_.count(name) != 0; }
 
     const std::unordered_map<std::string, Value>& vars() const { return vars_; }
+    std::unordered_map<std::string, Value>& mutable_vars() { return vars_; }
     const std::shared_ptr<Scope>& parent() const { return parent_; }
+    ModelInstance* self() const { return self_.get(); }
+    // The scope holding `name` (this one or an outer one), or null.
+    Scope* owner_of(const std::string& name);
+
+    // Which trace created this scope (0: none). Tracing may only rebind
+    // names of scopes it created; block scopes inherit their parent's.
+    int epoch() const { return epoch_; }
+    void set_epoch(int e) { epoch_ = e; }
 
 private:
     std::unordered_map<std::string, Value> vars_;
     std::shared_ptr<Scope> parent_;
     std::shared_ptr<ModelInstance> self_;
+    int epoch_;
 };
 
 }  // namespace nnc

@@ -17,6 +17,9 @@
 
 namespace nnc {
 
+namespace ir {
+class Value;
+}
 struct Object;
 
 struct NoneValue {
@@ -27,9 +30,12 @@ struct NoneValue {
 // from a file). Operations on it give Unknown; it is never an error.
 struct UnknownValue {};
 
-// A tensor whose type is known but whose contents are not.
+// A tensor whose type is known but whose contents are not: while checking,
+// or while tracing, where `ir` is the IR value that will hold it.
 struct AbstractTensor {
     TensorType type;
+    ir::Value* ir = nullptr;
+    bool weak = false;   // stands for a host int (a traced loop index); see Interpreter::elementwise
 };
 
 // `start..stop` with a step (1 unless made by a builtin).

@@ -2,7 +2,8 @@
 // mistyped attribute is a compiler bug and raises std::logic_error.
 #include "ir/attrs.h"
 
-#include <cstdio>
+#include <charconv>
+#include <cmath>
 #include <stdexcept>
 
 namespace nnc {
@@ -20,10 +21,16 @@ template <class T> const T& typed(const AttrValue* v, std::string_view name, std
     return *p;
 }
 
+// The shortest text that reads back as exactly `d`, always with a `.` or an
+// exponent so that it reads back as a double rather than an int: 0.1, 1.0,
+// 1e+20, -0.0, nan, inf.
 std::string format_double(double d) {
+    if (std::isnan(d)) return "nan";
+    if (std::isinf(d)) return d < 0 ? "-inf" : "inf";
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%g", d);
-    return buf;
+    std::string s(buf, std::to_chars(buf, buf + sizeof buf, d).ptr);
+    if (s.find_first_of(".e") == std::string::npos) s += ".0";
+    return s;
 }
 
 std::string format_value(const AttrValue& v) {

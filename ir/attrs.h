@@ -38,7 +38,10 @@ public:
     DType get_dtype(std::string_view name, DType fallback) const;
 
     const std::vector<std::pair<std::string, AttrValue>>& items() const { return items_; }
-    std::string str() const;   // "{axes = [1], keepdim = true}" ("" when empty)
+    // "{axes = [1], keepdim = true, value = 0.5}" ("" when empty). Doubles
+    // print exactly and with a `.` or exponent (1.0), so the IR text parser
+    // reads back the same attributes.
+    std::string str() const;
 
 private:
     const AttrValue* find(std::string_view name) const;

@@ -17,6 +17,7 @@ public:
 
     Function& function() const { return f_; }
     Block* block() const { return block_; }
+    size_t position() const { return pos_; }
     // New ops go at the end of `b` / before position `pos` of `b`.
     void set_insertion_end(Block* b) { block_ = b, pos_ = b->ops.size(); }
     void set_insertion_before(Block* b, size_t pos) { block_ = b, pos_ = pos; }

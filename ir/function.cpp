@@ -1,4 +1,5 @@
-// Function: ownership of ops, blocks and values; use replacement.
+// Function: ownership of ops, blocks and values; result and argument
+// removal; use replacement.
 #include "ir/function.h"
 
 #include <stdexcept>
@@ -40,6 +41,16 @@ Value* Function::add_result(Op* op, TensorType t) {
     values_.push_back(std::unique_ptr<Value>(new Value(std::move(t), op, nullptr, static_cast<unsigned>(op->results.size()))));
     op->results.push_back(values_.back().get());
     return values_.back().get();
+}
+
+void Function::erase_result(Op* op, unsigned i) {
+    op->results.erase(op->results.begin() + i);
+    for (unsigned j = i; j < op->results.size(); ++j) op->results[j]->index_ = j;
+}
+
+void Function::erase_arg(Block* b, unsigned i) {
+    b->args.erase(b->args.begin() + i);
+    for (unsigned j = i; j < b->args.size(); ++j) b->args[j]->index_ = j;
 }
 
 void Function::replace_all_uses(Value* from, Value* to) {

@@ -38,6 +38,11 @@ public:
     Block* owner_block() const { return block_; }  // set for block arguments
     unsigned index() const { return index_; }      // result or argument number
 
+    // A readable name for the printer (`%x` rather than `%3`), e.g. the .nn
+    // variable it came from; empty = numbered. Not required to be unique.
+    const std::string& name_hint() const { return name_hint_; }
+    void set_name_hint(std::string name) { name_hint_ = std::move(name); }
+
 private:
     friend class Function;
     Value(TensorType t, Op* op, Block* block, unsigned index) : type_(std::move(t)), op_(op), block_(block), index_(index) {}
@@ -45,6 +50,7 @@ private:
     Op* op_;
     Block* block_;
     unsigned index_;
+    std::string name_hint_;
 };
 
 // One operation. `regions` are the blocks of for/if/while, in order:
@@ -104,6 +110,11 @@ public:
     // Appends a result to an existing op (for ops whose result types are
     // known only after their regions are built, like `if`).
     Value* add_result(Op* op, TensorType t);
+
+    // Removes result `i` of `op` / argument `i` of `b` (which must be
+    // unused), renumbering the ones after it.
+    void erase_result(Op* op, unsigned i);
+    void erase_arg(Block* b, unsigned i);
 
     // Replaces every use of `from` (in all blocks) by `to`.
     void replace_all_uses(Value* from, Value* to);

@@ -26,4 +26,7 @@ std::optional<OpKind> parse_op_name(std::string_view spelling);
 // for, if, while, yield, return: structure rather than computation.
 constexpr bool is_control_flow(OpKind k) { return k >= OpKind::For; }
 
+// rand, randn: passes neither fold nor merge them (each draws fresh numbers).
+constexpr bool is_random(OpKind k) { return k == OpKind::RandUniform || k == OpKind::RandNormal; }
+
 }  // namespace nnc

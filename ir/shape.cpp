@@ -2,6 +2,7 @@
 #include "ir/shape.h"
 
 #include <cassert>
+#include <cctype>
 
 namespace nnc {
 
@@ -50,6 +51,40 @@ std::string shape_str(const Shape& s) {
         out += std::to_string(s[i]);
     }
     return out + ']';
+}
+
+std::optional<TensorType> parse_tensor_type(std::string_view text) {
+    std::string compact;
+    for (char c : text)
+        if (c != ' ') compact += c;
+    size_t open = compact.find('[');
+    auto dtype = parse_dtype(std::string_view(compact).substr(0, open));
+    if (!dtype) return std::nullopt;
+    TensorType t{*dtype, {}};
+    if (open == std::string::npos) return t;
+    if (compact.back() != ']' || compact.size() == open + 2) return std::nullopt;
+    std::string_view dims(compact.data() + open + 1, compact.size() - open - 2);
+    while (true) {
+        size_t comma = dims.find(',');
+        std::string_view d = dims.substr(0, comma);
+        if (d.empty()) return std::nullopt;
+        if (d == "_") t.dims.push_back(Dim::any());
+        else if (std::isdigit(static_cast<unsigned char>(d[0]))) {
+            int64_t n = 0;
+            for (char c : d) {
+                if (!std::isdigit(static_cast<unsigned char>(c)) || n > (int64_t{1} << 50)) return std::nullopt;
+                n = n * 10 + (c - '0');
+            }
+            t.dims.push_back(Dim::known(n));
+        } else {
+            for (char c : d)
+                if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return std::nullopt;
+            t.dims.push_back(Dim::symbol(std::string(d)));
+        }
+        if (comma == std::string_view::npos) break;
+        dims.remove_prefix(comma + 1);
+    }
+    return t;
 }
 
 }  // namespace nnc

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -46,5 +48,8 @@ struct TensorType {
 };
 
 std::string shape_str(const Shape& s);   // "[2, 3]"
+
+// Reads "f32[B, 784]", "i32[_]" or "f32" (spaces optional); nullopt if malformed.
+std::optional<TensorType> parse_tensor_type(std::string_view text);
 
 }  // namespace nnc

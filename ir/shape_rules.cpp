@@ -391,6 +391,108 @@ TensorType softmax(OpKind kind, const TensorType& x, const Attrs& attrs) {
     return {float_or_f32(x.dtype), x.dims};
 }
 
+// --- ops autodiff emits -------------------------------------------------------
+
+// `got` must have the dims of `want` wherever both are known.
+void require_fitting(OpKind kind, const std::string& what, const TensorType& got, const std::vector<Dim>& want) {
+    bool valid = got.rank() == static_cast<int64_t>(want.size());
+    for (size_t d = 0; valid && d < want.size(); ++d) valid = !differ(got.dims[d], want[d]);
+    if (!valid) fail(kind, what + " " + got.str() + " does not fit the expected shape " + dims_str(want));
+}
+
+TensorType update_slice(OpKind kind, const TensorType& x, const TensorType& value, const Attrs& attrs) {
+    require_fitting(kind, "the value", value, slice(kind, x, attrs).dims);
+    return x;
+}
+
+TensorType expand_dims(OpKind kind, const TensorType& x, const Attrs& attrs) {
+    const std::vector<int64_t>& axes = attrs.get_ints("axes");
+    const int64_t rank = x.rank() + static_cast<int64_t>(axes.size());
+    std::vector<bool> inserted(rank, false);
+    for (int64_t axis : axes) {
+        if (axis < -rank || axis >= rank)
+            fail(kind, "axis " + std::to_string(axis) + " is out of range for a result of rank " + std::to_string(rank));
+        const int64_t a = axis < 0 ? axis + rank : axis;
+        if (inserted[a]) fail(kind, "axis " + std::to_string(axis) + " is repeated in " + shape_str(axes));
+        inserted[a] = true;
+    }
+    TensorType out{x.dtype, {}};
+    for (int64_t d = 0, from = 0; d < rank; ++d) out.dims.push_back(inserted[d] ? Dim::known(1) : x.dims[from++]);
+    return out;
+}
+
+TensorType broadcast_like(OpKind kind, const TensorType& x, const TensorType& like) {
+    std::optional<std::vector<Dim>> dims = try_broadcast(x.dims, like.dims);
+    if (!dims) fail(kind, "shapes " + x.str() + " and " + like.str() + " cannot be broadcast");
+    return {x.dtype, *dims};
+}
+
+// x summed over the dims `like` broadcasts along to reach x's shape.
+TensorType sum_like(OpKind kind, const TensorType& x, const TensorType& like) {
+    std::optional<std::vector<Dim>> dims = try_broadcast(like.dims, x.dims);
+    if (!dims || dims->size() != x.dims.size())
+        fail(kind, x.str() + " is not a broadcast of " + like.str());
+    for (size_t d = 0; d < x.dims.size(); ++d)
+        if (differ((*dims)[d], x.dims[d])) fail(kind, x.str() + " is not a broadcast of " + like.str());
+    return {x.dtype, like.dims};
+}
+
+TensorType scatter_add(OpKind kind, const TensorType& x, const TensorType& index, const TensorType& updates,
+                       const Attrs& attrs) {
+    require_fitting(kind, "the updates", updates, gather(kind, x, index, attrs).dims);
+    return x;
+}
+
+TensorType index_add(OpKind kind, const TensorType& x, const TensorType& index, const TensorType& updates,
+                     const Attrs& attrs) {
+    require_fitting(kind, "the updates", updates, take(kind, x, index, attrs).dims);
+    return x;
+}
+
+std::vector<int64_t> pair_attr(OpKind kind, const Attrs& attrs, const char* name) {
+    const std::vector<int64_t>& v = attrs.get_ints(name);
+    if (v.size() != 2 || v[0] < 0 || v[1] < 0) fail(kind, std::string(name) + " must be two sizes [h, w], got " + shape_str(v));
+    return v;
+}
+
+// dy of conv2d(x[N, C, H, W], w) with H, W from `input_size`.
+TensorType conv2d_grad_input(OpKind kind, const TensorType& dy, const TensorType& w, const Attrs& attrs) {
+    const std::vector<int64_t> size = pair_attr(kind, attrs, "input_size");
+    if (dy.rank() != 4 || w.rank() != 4) fail(kind, "expects dy [N, O, OH, OW] and weight [O, C, KH, KW]: " + dy.str() + " and " + w.str());
+    const TensorType x{promote(dy.dtype, w.dtype), {dy.dims[0], w.dims[1], Dim::known(size[0]), Dim::known(size[1])}};
+    const TensorType y = conv2d(kind, x, w, attrs);
+    require_fitting(kind, "dy", dy, y.dims);
+    return {y.dtype, x.dims};
+}
+
+TensorType conv2d_grad_weight(OpKind kind, const TensorType& x, const TensorType& dy, const Attrs& attrs) {
+    const std::vector<int64_t> size = pair_attr(kind, attrs, "kernel_size");
+    if (x.rank() != 4 || dy.rank() != 4) fail(kind, "expects x [N, C, H, W] and dy [N, O, OH, OW]: " + x.str() + " and " + dy.str());
+    const TensorType w{promote(x.dtype, dy.dtype), {dy.dims[1], x.dims[1], Dim::known(size[0]), Dim::known(size[1])}};
+    const TensorType y = conv2d(kind, x, w, attrs);
+    require_fitting(kind, "dy", dy, y.dims);
+    return {y.dtype, w.dims};
+}
+
+// max_pool2d_grad (x, dy) -> x's type; max_pool2d_select (x, t) -> the pooled type.
+TensorType max_pool2d_pair(OpKind kind, const TensorType& x, const TensorType& other, const Attrs& attrs) {
+    const TensorType pooled = pool2d(kind, x, attrs);
+    if (kind == OpKind::MaxPool2dGrad) {
+        require_fitting(kind, "dy", other, pooled.dims);
+        return {other.dtype, x.dims};
+    }
+    require_fitting(kind, "the tangent", other, x.dims);
+    return {other.dtype, pooled.dims};
+}
+
+TensorType avg_pool2d_grad(OpKind kind, const TensorType& dy, const Attrs& attrs) {
+    const std::vector<int64_t> size = pair_attr(kind, attrs, "input_size");
+    if (dy.rank() != 4) fail(kind, "expects dy [N, C, OH, OW], got " + dy.str());
+    const TensorType x{float_or_f32(dy.dtype), {dy.dims[0], dy.dims[1], Dim::known(size[0]), Dim::known(size[1])}};
+    require_fitting(kind, "dy", dy, pool2d(kind, x, attrs).dims);
+    return x;
+}
+
 }  // namespace
 
 std::vector<Dim> broadcast_dims(const std::vector<Dim>& a, const std::vector<Dim>& b) {
@@ -421,7 +523,7 @@ std::vector<bool> reduced_axes(OpKind kind, const TensorType& x, const Attrs& at
 
 Window2d window_2d(OpKind kind, const Attrs& attrs) {
     Window2d win;
-    const bool pool = kind != OpKind::Conv2d;
+    const bool pool = kind != OpKind::Conv2d && kind != OpKind::Conv2dGradInput && kind != OpKind::Conv2dGradWeight;
     const std::vector<int64_t> kernel = pool ? attrs.get_ints("kernel") : std::vector<int64_t>{0, 0};
     const std::vector<int64_t> stride = attrs.has("stride") ? attrs.get_ints("stride")
                                         : pool                ? kernel
@@ -452,6 +554,7 @@ TensorType infer_type(OpKind kind, std::span<const TensorType> operands, const A
     case OpKind::Sigmoid: case OpKind::Relu: case OpKind::Gelu: case OpKind::Softplus:
     case OpKind::LogicalNot: case OpKind::Cast:
         return unary(kind, x[0], attrs);
+    case OpKind::StopGradient: return x[0];
     case OpKind::Add: case OpKind::Sub: case OpKind::Mul: case OpKind::Div: case OpKind::Mod:
     case OpKind::Pow: case OpKind::Maximum: case OpKind::Minimum: case OpKind::Eq: case OpKind::Ne:
     case OpKind::Lt: case OpKind::Le: case OpKind::Gt: case OpKind::Ge: case OpKind::LogicalAnd:
@@ -471,13 +574,23 @@ TensorType infer_type(OpKind kind, std::span<const TensorType> operands, const A
     case OpKind::Concat: return concat(kind, x, attrs);
     case OpKind::Slice: return slice(kind, x[0], attrs);
     case OpKind::Pad: return pad(kind, x[0], attrs);
+    case OpKind::UpdateSlice: return update_slice(kind, x[0], x[1], attrs);
+    case OpKind::ExpandDims: return expand_dims(kind, x[0], attrs);
+    case OpKind::BroadcastLike: return broadcast_like(kind, x[0], x[1]);
+    case OpKind::SumLike: return sum_like(kind, x[0], x[1]);
     case OpKind::Gather: return gather(kind, x[0], x[1], attrs);
     case OpKind::Take: return take(kind, x[0], x[1], attrs);
     case OpKind::OneHot: return one_hot(kind, x[0], attrs);
+    case OpKind::ScatterAdd: return scatter_add(kind, x[0], x[1], x[2], attrs);
+    case OpKind::IndexAdd: return index_add(kind, x[0], x[1], x[2], attrs);
     case OpKind::MatMul: return matmul(kind, x[0], x[1]);
     case OpKind::Conv2d: return conv2d(kind, x[0], x[1], attrs);
     case OpKind::MaxPool2d: case OpKind::AvgPool2d: return pool2d(kind, x[0], attrs);
     case OpKind::Softmax: case OpKind::LogSoftmax: return softmax(kind, x[0], attrs);
+    case OpKind::Conv2dGradInput: return conv2d_grad_input(kind, x[0], x[1], attrs);
+    case OpKind::Conv2dGradWeight: return conv2d_grad_weight(kind, x[0], x[1], attrs);
+    case OpKind::MaxPool2dGrad: case OpKind::MaxPool2dSelect: return max_pool2d_pair(kind, x[0], x[1], attrs);
+    case OpKind::AvgPool2dGrad: return avg_pool2d_grad(kind, x[0], attrs);
     case OpKind::For: case OpKind::If: case OpKind::While: case OpKind::Yield: case OpKind::Return:
         break;   // control flow: typed by its regions, not by a rule
     }

@@ -36,9 +36,10 @@ int64_t normalize_axis(int64_t axis, int64_t rank);
 // Throws ShapeError for an out-of-range or repeated axis.
 std::vector<bool> reduced_axes(OpKind kind, const TensorType& x, const Attrs& attrs);
 
-// Window of conv2d / max_pool2d / avg_pool2d with the defaults applied
-// (stride: 1 for conv2d, the kernel for pools; padding: 0), as [h, w] pairs.
-// `kernel` is read for the pools only; conv2d's comes from its weight (left 0).
+// Window of conv2d / max_pool2d / avg_pool2d (and of their gradient ops)
+// with the defaults applied (stride: 1 for convolutions, the kernel for
+// pools; padding: 0), as [h, w] pairs. `kernel` is read for the pools only;
+// a convolution's comes from its weight (left 0).
 struct Window2d {
     int64_t kernel[2] = {0, 0};
     int64_t stride[2] = {1, 1};

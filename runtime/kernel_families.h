@@ -63,4 +63,17 @@ Tensor conv2d_kernel(OpKind, std::span<const Tensor>, const Attrs&);
 Tensor pool2d_kernel(OpKind, std::span<const Tensor>, const Attrs&);      // max and avg
 Tensor softmax_kernel(OpKind, std::span<const Tensor>, const Attrs&);     // softmax and log_softmax
 
+// kernels_grad.cpp
+Tensor stop_gradient_kernel(OpKind, std::span<const Tensor>, const Attrs&);
+Tensor expand_dims_kernel(OpKind, std::span<const Tensor>, const Attrs&);
+Tensor broadcast_like_kernel(OpKind, std::span<const Tensor>, const Attrs&);
+Tensor sum_like_kernel(OpKind, std::span<const Tensor>, const Attrs&);
+Tensor update_slice_kernel(OpKind, std::span<const Tensor>, const Attrs&);
+Tensor scatter_add_kernel(OpKind, std::span<const Tensor>, const Attrs&);
+Tensor index_add_kernel(OpKind, std::span<const Tensor>, const Attrs&);
+Tensor conv2d_grad_input_kernel(OpKind, std::span<const Tensor>, const Attrs&);
+Tensor conv2d_grad_weight_kernel(OpKind, std::span<const Tensor>, const Attrs&);
+Tensor max_pool2d_pair_kernel(OpKind, std::span<const Tensor>, const Attrs&);   // max_pool2d_grad and _select
+Tensor avg_pool2d_grad_kernel(OpKind, std::span<const Tensor>, const Attrs&);
+
 }  // namespace nnc

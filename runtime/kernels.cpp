@@ -56,6 +56,18 @@ constexpr std::array<Kernel, kNumOpKinds> kKernels = [] {
     set({Conv2d}, conv2d_kernel);
     set({MaxPool2d, AvgPool2d}, pool2d_kernel);
     set({Softmax, LogSoftmax}, softmax_kernel);
+
+    set({StopGradient}, stop_gradient_kernel);
+    set({ExpandDims}, expand_dims_kernel);
+    set({BroadcastLike}, broadcast_like_kernel);
+    set({SumLike}, sum_like_kernel);
+    set({UpdateSlice}, update_slice_kernel);
+    set({ScatterAdd}, scatter_add_kernel);
+    set({IndexAdd}, index_add_kernel);
+    set({Conv2dGradInput}, conv2d_grad_input_kernel);
+    set({Conv2dGradWeight}, conv2d_grad_weight_kernel);
+    set({MaxPool2dGrad, MaxPool2dSelect}, max_pool2d_pair_kernel);
+    set({AvgPool2dGrad}, avg_pool2d_grad_kernel);
     return table;
 }();
 

@@ -110,9 +110,18 @@ std::vector<typename Reducer::Acc> fold(const Tensor& x, const ReductionSpace& s
     return result;
 }
 
+// The name users call the reduction by (`max`, not the primitive `reduce_max`).
+std::string user_name(OpKind kind) {
+    switch (kind) {
+    case OpKind::ReduceMax: return "max";
+    case OpKind::ReduceMin: return "min";
+    default: return std::string(op_name(kind));
+    }
+}
+
 void require_nonempty(OpKind kind, const Tensor& x, const ReductionSpace& space) {
     if (space.reduced.numel == 0 && space.outputs.numel > 0)
-        throw RuntimeError(std::string(op_name(kind)) + ": cannot reduce over an empty dimension of " + x.type().str());
+        throw RuntimeError(user_name(kind) + ": cannot reduce over an empty dimension of " + x.type().str());
 }
 
 }  // namespace

@@ -4,10 +4,12 @@
 
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <optional>
 
 #include "frontend/parse.h"
 #include "frontend/verify.h"
+#include "ir/printer.h"
 #include "interp/interpreter.h"
 #include "runtime/kernels.h"
 
@@ -49,6 +51,7 @@ uint32_t load(LoadedScript& s, const DriverOptions& o) {
 InterpreterOptions interpreter_options(const DriverOptions& o) {
     InterpreterOptions io;
     io.seed = o.seed;
+    io.compile = !o.eager;
     if (!o.stdlib_dir.empty()) io.module_paths.push_back(o.stdlib_dir);
     return io;
 }
@@ -56,6 +59,41 @@ InterpreterOptions interpreter_options(const DriverOptions& o) {
 std::string script_dir(const std::string& file) {
     std::string dir = std::filesystem::path(file).parent_path().string();
     return dir.empty() ? "." : dir;
+}
+
+// `emit --stage=ir`: the fn named by --fn, traced with the --arg types.
+int emit_ir(LoadedScript& s, const DriverOptions& o) {
+    if (o.fn.empty()) {
+        std::cerr << "nnc: error: --stage=ir needs --fn NAME (a fn, or Model.method)\n";
+        return 2;
+    }
+    std::map<std::string, Value> given;
+    for (const std::string& a : o.args) {
+        size_t eq = a.find('=');
+        std::string name = a.substr(0, eq), text = eq == std::string::npos ? "" : a.substr(eq + 1);
+        if (!text.empty() && text.find_first_not_of("-0123456789") == std::string::npos) {
+            given[name] = Value(std::stoll(text));
+        } else if (auto t = parse_tensor_type(text)) {
+            given[name] = Value(AbstractTensor{*t});
+        } else {
+            std::cerr << "nnc: error: --arg " << a << ": expected NAME=TYPE (e.g. x=f32[B,784]) or NAME=INT\n";
+            return 2;
+        }
+    }
+    auto program = parse(s.sources, s.file, s.diags);
+    if (!program) return 1;
+    Interpreter interp(s.sources, interpreter_options(o));
+    try {
+        Interpreter::Trace trace = interp.lower(std::move(program), script_dir(o.file), o.fn, given);
+        ir::print_function(*trace.function, std::cout);
+    } catch (const CompileError& e) {
+        s.diags.report(e.diag);
+        return 1;
+    } catch (const TraceFailure& f) {
+        s.diags.report({Severity::Error, f.where, "cannot lower `" + o.fn + "` to IR: " + f.reason, {}});
+        return 1;
+    }
+    return 0;
 }
 
 }  // namespace
@@ -99,7 +137,8 @@ int emit_command(const DriverOptions& o) {
         print_ast(*program, std::cout);
         return 0;
     }
-    std::cerr << "nnc: error: unknown stage `" << o.stage << "` (stages: tokens, ast)\n";
+    if (o.stage == "ir") return emit_ir(s, o);
+    std::cerr << "nnc: error: unknown stage `" << o.stage << "` (stages: tokens, ast, ir)\n";
     return 2;
 }
 

@@ -24,7 +24,7 @@ constexpr const char* kUsage =
     "commands:\n"
     "  run FILE     run a .nn script (`nnc FILE.nn` means the same)\n"
     "  check FILE   parse and type/shape-check a script without running it\n"
-    "  emit FILE    print a compilation stage (--stage=tokens|ast)\n"
+    "  emit FILE    print a compilation stage (--stage=tokens|ast|ir; ir takes --fn and --arg)\n"
     "  repl [FILE]  interactive session (runs FILE first, if given)\n";
 
 // The standard library: next to the installed binary, else the source tree.
@@ -55,7 +55,10 @@ int main(int argc, char** argv) {
         ("eager", "run: execute every fn op by op (no compilation)")
         ("seed", po::value<uint64_t>(&options.seed)->default_value(0), "default seed of random operations")
         ("threads", po::value<int>(&options.threads)->default_value(0), "kernel threads (0 = all cores)")
-        ("stage", po::value<std::string>(&options.stage)->default_value("ast"), "emit: tokens | ast")
+        ("stage", po::value<std::string>(&options.stage)->default_value("ast"), "emit: tokens | ast | ir")
+        ("fn", po::value<std::string>(&options.fn), "emit ir: the fn (or Model.method) to lower")
+        ("arg", po::value<std::vector<std::string>>(&options.args)->composing(),
+         "emit ir: a parameter's type, NAME=f32[B,784] or NAME=INT (repeatable)")
         ("stdlib", po::value<std::string>(&options.stdlib_dir), "directory of the standard library")
         ("verify-diagnostics", "run/check: compare diagnostics with the `# expected-error {{...}}` comments of FILE");
     po::options_description hidden;

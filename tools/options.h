@@ -11,8 +11,10 @@ namespace nnc {
 struct DriverOptions {
     std::string command;          // run | check | emit | repl
     std::string file;             // the .nn script (run, check, emit; optional for repl)
-    std::string stage = "ast";    // emit: tokens | ast
-    bool eager = false;           // run: op by op, no compilation
+    std::string stage = "ast";    // emit: tokens | ast | ir
+    std::string fn;               // emit ir: the fn (or Model.method) to lower
+    std::vector<std::string> args;   // emit ir: NAME=TYPE or NAME=INT for its parameters
+    bool eager = false;           // run: op by op, no tracing to IR
     uint64_t seed = 0;            // default seed of random ops without one
     int threads = 0;              // kernel threads; 0 = all cores
     bool color = false;           // colored diagnostics (stderr is a terminal)

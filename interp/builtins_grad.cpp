@@ -1,0 +1,207 @@
+// Differentiation builtins: grad, value_and_grad, vjp, jvp, stop_gradient.
+// Each traces the function it is given to IR at the call's argument types,
+// transforms the IR (autodiff/), then runs the result — interpreted when
+// called from eager code, inlined into the trace when called from a traced
+// fn, which is how grad(grad(f)) and jvp-of-grad work.
+#include "autodiff/autodiff.h"
+#include "interp/builtins.h"
+#include "interp/flatten.h"
+#include "interp/interpreter.h"
+#include "ir/inline.h"
+#include "ir/interpret.h"
+
+namespace nnc {
+
+namespace {
+
+// The arguments a transformed function was called with, flattened.
+struct FlatArgs {
+    CallArgs call;
+    std::vector<Value> leaves;          // tensor leaves of all arguments, in order
+    std::vector<LeafInfo> info;         // per leaf
+    std::vector<size_t> first_leaf;     // per argument: its first leaf
+};
+
+FlatArgs flat_args(BuiltinArgs& a, const std::vector<Value>& values, const std::vector<SourceRange>& ranges) {
+    FlatArgs f;
+    f.call.call_range = a.call_range();
+    for (size_t i = 0; i < values.size(); ++i) {
+        f.call.args.push_back({"", values[i], ranges[i]});
+        f.first_leaf.push_back(f.leaves.size());
+        flatten(values[i], f.leaves);
+        describe_leaves(values[i], "arg" + std::to_string(i), f.info);
+    }
+    f.first_leaf.push_back(f.leaves.size());
+    return f;
+}
+
+// Runs `fn` on the leaves: interpreted from eager code, inlined while tracing.
+std::vector<Value> run_ir(Interpreter& in, const ir::Function& fn, const std::vector<Value>& inputs, SourceRange where) {
+    std::vector<Value> out;
+    if (in.mode() == Interpreter::Mode::Trace) {
+        std::vector<ir::Value*> args;
+        for (const Value& v : inputs) args.push_back(in.ir_value(v, where));
+        in.builder()->set_loc(where);
+        for (ir::Value* r : ir::inline_function(*in.builder(), fn, args)) out.push_back(Value(AbstractTensor{r->type(), r}));
+        return out;
+    }
+    std::vector<Tensor> tensors;
+    for (const Value& v : inputs) tensors.push_back(v.as<Tensor>());
+    try {
+        for (Tensor& t : ir::interpret(fn, tensors)) out.push_back(Value(std::move(t)));
+    } catch (const RuntimeError& e) {
+        throw CompileError(where, e.what());
+    }
+    return out;
+}
+
+// Traces `f` at the arguments; the trace must return one rank-0 float tensor.
+Interpreter::Trace trace_scalar(BuiltinArgs& a, const Value& f, const FlatArgs& args, const char* what) {
+    Interpreter::Trace t = a.interp().trace_call(f, args.call, what);
+    std::vector<Value> outs;
+    flatten(t.result_structure, outs);
+    if (outs.size() != 1 || outs[0].tensor_type().rank() != 0 || !is_floating(outs[0].tensor_type().dtype))
+        throw CompileError(a.call_range(), std::string(what) + " needs a function returning one float scalar, but it returned " +
+                                               type_name(t.result_structure));
+    return t;
+}
+
+std::vector<size_t> argnums_of(BuiltinArgs& a, size_t nargs, bool& single) {
+    single = a.value("argnums").is<int64_t>();
+    std::vector<size_t> out;
+    for (int64_t i : a.ints("argnums")) {
+        if (i < 0) i += static_cast<int64_t>(nargs);
+        if (i < 0 || i >= static_cast<int64_t>(nargs))
+            a.fail("argnums", "argument number " + std::to_string(i) + " is out of range for " + std::to_string(nargs) +
+                                  " arguments");
+        out.push_back(static_cast<size_t>(i));
+    }
+    return out;
+}
+
+// The object `grad(f)` / `value_and_grad(f)` returns: a builtin taking f's arguments.
+Value gradient_function(BuiltinArgs& outer, bool with_value) {
+    Value f = outer.value("f");
+    Value argnums = outer.value("argnums");
+    const char* name = with_value ? "value_and_grad" : "grad";
+    auto impl = [f, argnums, with_value, name](BuiltinArgs& a) -> Value {
+        Interpreter& in = a.interp();
+        if (in.mode() == Interpreter::Mode::Abstract) throw UnknownArgument{};
+        std::vector<SourceRange> ranges;
+        for (size_t i = 0; i < a.rest().size(); ++i) ranges.push_back(a.rest_range(i));
+        FlatArgs args = flat_args(a, a.rest(), ranges);
+
+        CallArgs spec;   // argnums re-bound for messages
+        spec.call_range = a.call_range();
+        spec.callee_name = name;
+        spec.args.push_back({"argnums", argnums, a.call_range()});
+        BuiltinArgs options(in, "argnums", spec);
+        bool single = false;
+        std::vector<size_t> selected = argnums_of(options, a.rest().size(), single);
+
+        Interpreter::Trace t = trace_scalar(a, f, args, name);
+        std::vector<size_t> wrt;
+        for (size_t arg : selected)
+            for (size_t leaf = args.first_leaf[arg]; leaf < args.first_leaf[arg + 1]; ++leaf)
+                if (args.info[leaf].differentiable) wrt.push_back(leaf);
+        std::unique_ptr<ir::Function> g = autodiff::value_and_grad(*t.function, wrt);
+        std::vector<Value> out = run_ir(in, *g, args.leaves, a.call_range());
+
+        std::vector<Value> grads;
+        size_t pos = 1;
+        for (size_t arg : selected) {
+            const Value& like = a.rest()[arg];
+            grads.push_back(like.is_tensor() ? out[pos++] : unflatten(like, out, pos, LeafFilter::Params));
+        }
+        Value grad = single ? grads[0] : make_tuple(std::move(grads));
+        return with_value ? make_tuple({out[0], grad}) : grad;
+    };
+    return make_object<BuiltinObject>(std::string(name) + "(" + type_name(f) + ")", "*args", impl);
+}
+
+Value grad_builtin(BuiltinArgs& a) { return gradient_function(a, false); }
+Value value_and_grad_builtin(BuiltinArgs& a) { return gradient_function(a, true); }
+
+// vjp(f, *primals) -> (f(primals), pullback) where pullback(cotangent)
+// returns the cotangents of the primals (a tuple when there are several).
+Value vjp_builtin(BuiltinArgs& a) {
+    Interpreter& in = a.interp();
+    if (in.mode() == Interpreter::Mode::Abstract) throw UnknownArgument{};
+    Value f = a.value("f");
+    std::vector<Value> primals = a.rest();
+    std::vector<SourceRange> ranges;
+    for (size_t i = 0; i < primals.size(); ++i) ranges.push_back(a.rest_range(i));
+    FlatArgs args = flat_args(a, primals, ranges);
+    auto t = std::make_shared<Interpreter::Trace>(in.trace_call(f, args.call, "vjp"));
+    std::shared_ptr<ir::Function> pullback_ir = autodiff::vjp(*t->function);
+
+    std::vector<Value> outputs;
+    flatten(t->result_structure, outputs);
+    size_t n_out = outputs.size();
+    std::vector<Value> forward = run_ir(in, *t->function, args.leaves, a.call_range());
+    size_t pos = 0;
+    Value value = unflatten(t->result_structure, forward, pos);
+
+    auto pullback = [t, pullback_ir, args, primals, n_out](BuiltinArgs& p) -> Value {
+        std::vector<Value> cot;
+        flatten(p.value("cotangent"), cot);
+        if (cot.size() != n_out) p.fail("cotangent", "expected " + std::to_string(n_out) + " tensors, like the function's result");
+        std::vector<Value> inputs = args.leaves;
+        for (size_t i = 0; i < cot.size(); ++i)
+            inputs.push_back(p.interp().to_tensor(cot[i], std::nullopt, p.range("cotangent")));
+        std::vector<Value> out = run_ir(p.interp(), *pullback_ir, inputs, p.call_range());
+        size_t at = n_out;   // the pullback returns f's values, then the cotangents of its inputs
+        std::vector<Value> result;
+        for (const Value& like : primals) result.push_back(like.is_tensor() ? out[at++] : unflatten(like, out, at));
+        return result.size() == 1 ? result[0] : make_tuple(std::move(result));
+    };
+    return make_tuple({value, make_object<BuiltinObject>("vjp pullback", "cotangent", pullback)});
+}
+
+// jvp(f, primals, tangents) -> (f(primals), the directional derivative).
+Value jvp_builtin(BuiltinArgs& a) {
+    Interpreter& in = a.interp();
+    if (in.mode() == Interpreter::Mode::Abstract) throw UnknownArgument{};
+    auto items = [&](const char* name) {
+        const Value& v = a.value(name);
+        if (auto* t = v.object<TupleObject>()) return t->elements;
+        if (auto* l = v.object<ListObject>()) return l->elements;
+        a.fail(name, "`" + std::string(name) + "` must be a tuple of the function's arguments");
+    };
+    std::vector<Value> primals = items("primals"), tangents = items("tangents");
+    if (primals.size() != tangents.size()) a.fail("tangents", "needs one tangent per primal");
+    FlatArgs args = flat_args(a, primals, std::vector<SourceRange>(primals.size(), a.range("primals")));
+    std::vector<Value> tangent_leaves;
+    for (const Value& t : tangents) flatten(in.to_tensor(t, std::nullopt, a.range("tangents")), tangent_leaves);
+    if (tangent_leaves.size() != args.leaves.size()) a.fail("tangents", "tangents must have the primals' structure");
+
+    Interpreter::Trace t = in.trace_call(a.value("f"), args.call, "jvp");
+    std::unique_ptr<ir::Function> j = autodiff::jvp(*t.function);
+    std::vector<Value> inputs = args.leaves;
+    inputs.insert(inputs.end(), tangent_leaves.begin(), tangent_leaves.end());
+    std::vector<Value> out = run_ir(in, *j, inputs, a.call_range());
+    std::vector<Value> outputs;
+    flatten(t.result_structure, outputs);
+    size_t pos = 0;
+    Value value = unflatten(t.result_structure, out, pos);
+    Value tangent = unflatten(t.result_structure, out, pos);
+    return make_tuple({value, tangent});
+}
+
+Value stop_gradient_builtin(BuiltinArgs& a) {
+    return a.interp().apply(OpKind::StopGradient, {a.tensor("x")}, {}, a.call_range());
+}
+
+const BuiltinSpec kGradBuiltins[] = {
+    {"grad", "f, argnums = 0", grad_builtin},
+    {"value_and_grad", "f, argnums = 0", value_and_grad_builtin},
+    {"vjp", "f, *primals", vjp_builtin},
+    {"jvp", "f, primals, tangents", jvp_builtin},
+    {"stop_gradient", "x", stop_gradient_builtin},
+};
+
+}  // namespace
+
+std::span<const BuiltinSpec> grad_builtins() { return kGradBuiltins; }
+
+}  // namespace nnc

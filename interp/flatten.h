@@ -1,0 +1,50 @@
+// Flattening structured values into their tensor leaves and rebuilding
+// them: the bridge between .nn values (tuples, lists, models) and IR
+// functions, whose parameters and results are flat lists of tensors.
+//
+// Leaves are visited in a fixed order: tuple and list elements in order,
+// model fields in declaration order (sub-models recursively). Everything
+// else (numbers, strings, fns) is static: it is part of the structure.
+#pragma once
+
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "interp/value.h"
+
+namespace nnc {
+
+enum class LeafFilter {
+    AllTensors,   // every tensor, including model buffers
+    Params,       // only `param` fields of models (what gradients are taken of)
+};
+
+// Appends the tensor leaves of `v` to `leaves`.
+void flatten(const Value& v, std::vector<Value>& leaves, LeafFilter filter = LeafFilter::AllTensors);
+
+// A copy of `like` whose leaves (as flatten visits them) are replaced by
+// `leaves[pos...]`; advances `pos`. Models are copied (same class and
+// constructor arguments), never modified.
+Value unflatten(const Value& like, std::span<const Value> leaves, size_t& pos,
+                LeafFilter filter = LeafFilter::AllTensors);
+
+// Describes each leaf of `v` (flatten order, AllTensors): a readable path
+// (`m.fc1.w`, `pair[1]`) and whether gradients are taken of it (model
+// params and plain tensors are; model buffers are not).
+struct LeafInfo {
+    std::string path;
+    bool differentiable;
+};
+void describe_leaves(const Value& v, const std::string& path, std::vector<LeafInfo>& out);
+
+// Pointers to the storage of `v`'s leaves, in flatten order (AllTensors),
+// for writing results back into models in place.
+void leaf_slots(const Value& v, std::vector<Value*>& slots);
+
+// A key describing the structure, the static values and the leaf types of
+// `v`: two values with the same key trace to the same IR.
+std::string structure_key(const Value& v);
+
+}  // namespace nnc

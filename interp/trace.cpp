@@ -1,0 +1,262 @@
+// Tracing: running a call with tensors replaced by IR values, so the
+// evaluator records an IR function instead of computing. Host values are
+// known while tracing and fold away; tensor operations become ops (via
+// Interpreter::apply); a `for` over a range becomes an IR `for` carrying
+// the tensor variables of the enclosing fn; an `if` on a tensor becomes an
+// IR `if`. What cannot be expressed (printing traced values, a `while` on a
+// tensor, host values derived from a symbolic dimension) raises
+// TraceFailure, and the caller falls back to eager evaluation.
+#include <algorithm>
+#include <map>
+
+#include "interp/flatten.h"
+#include "interp/interpreter.h"
+#include "ir/builder.h"
+
+namespace nnc {
+
+namespace {
+
+// Marks the model copies a trace made of its arguments as its own, so the
+// traced code may assign their fields.
+void mark_models(const Value& v, int epoch) {
+    if (auto* m = v.object<ModelInstance>()) {
+        m->epoch = epoch;
+        for (const auto& f : m->fields) mark_models(f.value, epoch);
+    }
+    if (auto* t = v.object<TupleObject>())
+        for (const Value& e : t->elements) mark_models(e, epoch);
+    if (auto* l = v.object<ListObject>())
+        for (const Value& e : l->elements) mark_models(e, epoch);
+}
+
+}  // namespace
+
+ir::Value* Interpreter::ir_value(const Value& v, SourceRange where) {
+    if (v.is<AbstractTensor>() && v.as<AbstractTensor>().ir) return v.as<AbstractTensor>().ir;
+    if (v.is<Tensor>()) {
+        builder_->set_loc(where);
+        return builder_->constant(v.as<Tensor>());
+    }
+    throw TraceFailure{where, "a value of type " + type_name(v) + " is not known while tracing"};
+}
+
+Value Interpreter::traced(ir::Value* v) { return Value(AbstractTensor{v->type(), v}); }
+
+Interpreter::Trace Interpreter::trace_call(const Value& callee, CallArgs args, const std::string& name) {
+    Trace trace;
+    trace.function = std::make_unique<ir::Function>(name);
+    ir::Builder builder(*trace.function);
+
+    // The receiver of a method and every argument contribute their tensor leaves as parameters.
+    Value receiver;
+    Value function = callee;
+    if (auto* m = callee.object<BoundMethodObject>()) receiver = m->receiver, function = m->function;
+    std::vector<Value> leaves;
+    flatten(receiver, leaves);
+    for (const ArgValue& a : args.args) flatten(a.value, leaves);
+    std::vector<LeafInfo> names;
+    describe_leaves(receiver, "self", names);
+    for (size_t i = 0; i < args.args.size(); ++i)
+        describe_leaves(args.args[i].value, args.args[i].keyword.empty() ? "arg" + std::to_string(i) : args.args[i].keyword, names);
+    std::vector<Value> params;
+    for (size_t i = 0; i < leaves.size(); ++i) {
+        ir::Value* p = trace.function->add_arg(trace.function->body(), leaves[i].tensor_type());
+        p->set_name_hint(names[i].path);
+        params.push_back(traced(p));
+    }
+    size_t pos = 0;
+    Value shadow_receiver = unflatten(receiver, params, pos);
+    for (ArgValue& a : args.args) a.value = unflatten(a.value, params, pos);
+    Value shadow_callee = receiver.is_none() ? function : make_object<BoundMethodObject>(shadow_receiver, function);
+
+    struct Restore {
+        Interpreter& in;
+        Mode mode;
+        ir::Builder* builder;
+        int root;
+        ~Restore() { in.mode_ = mode, in.builder_ = builder, in.trace_root_epoch_ = root; }
+    } restore{*this, mode_, builder_, trace_root_epoch_};
+    mode_ = Mode::Trace;
+    builder_ = &builder;
+    trace_root_epoch_ = ++trace_epoch_;
+    mark_models(shadow_receiver, trace_root_epoch_);
+    for (ArgValue& a : args.args) mark_models(a.value, trace_root_epoch_);
+
+    Value result = call(shadow_callee, args);
+
+    std::vector<Value> outputs;
+    flatten(result, outputs);
+    std::vector<ir::Value*> returned;
+    for (const Value& v : outputs) returned.push_back(ir_value(v, args.call_range));
+    // Model fields assigned during the call are returned too, to be written back.
+    std::vector<Value> after;
+    flatten(shadow_receiver, after);
+    for (const ArgValue& a : args.args) flatten(a.value, after);
+    for (size_t i = 0; i < after.size() && i < params.size(); ++i) {
+        if (after[i].is<AbstractTensor>() && after[i].as<AbstractTensor>().ir == params[i].as<AbstractTensor>().ir) continue;
+        if (after[i].tensor_type().dtype != params[i].tensor_type().dtype ||
+            after[i].tensor_type().rank() != params[i].tensor_type().rank())
+            throw TraceFailure{args.call_range, "a model field changes its type during the call"};
+        returned.push_back(ir_value(after[i], args.call_range));
+        trace.updated_leaves.push_back(i);
+    }
+    builder.set_loc(args.call_range);
+    builder.ret(returned);
+    trace.result_structure = result;
+    return trace;
+}
+
+namespace {
+
+// Whether a binding still holds the value it held before (same IR value,
+// same storage, same host value or object).
+bool same_value(const Value& a, const Value& b) {
+    if (a.is<AbstractTensor>() && b.is<AbstractTensor>()) return a.as<AbstractTensor>().ir == b.as<AbstractTensor>().ir;
+    if (a.is<Tensor>() && b.is<Tensor>()) return a.as<Tensor>().raw() == b.as<Tensor>().raw();
+    if (a.is<std::shared_ptr<Object>>() && b.is<std::shared_ptr<Object>>())
+        return a.as<std::shared_ptr<Object>>() == b.as<std::shared_ptr<Object>>();
+    return a.storage().index() == b.storage().index() && display(a) == display(b);
+}
+
+bool is_traced(const Value* v) { return v->is<AbstractTensor>() && v->as<AbstractTensor>().ir; }
+
+}  // namespace
+
+std::vector<Interpreter::Binding> Interpreter::traced_bindings(const std::shared_ptr<Scope>& scope) {
+    std::vector<Binding> slots;
+    for (Scope* s = scope.get(); s && s->epoch() >= trace_root_epoch_; s = s->parent().get()) {
+        size_t first = slots.size();
+        for (auto& [name, value] : s->mutable_vars()) slots.push_back({name, &value});
+        std::sort(slots.begin() + static_cast<std::ptrdiff_t>(first), slots.end(),
+                  [](const Binding& a, const Binding& b) { return a.name < b.name; });   // a stable IR
+        if (auto* self = s->self())
+            for (auto& f : self->fields) slots.push_back({f.name, &f.value});
+    }
+    return slots;
+}
+
+Interpreter::Flow Interpreter::trace_for(const ast::For& s, const RangeValue& r, const std::shared_ptr<Scope>& scope,
+                                         Frame& frame) {
+    std::vector<Value*> carried;
+    std::vector<std::string> names;
+    std::vector<ir::Value*> inits;
+    std::vector<std::pair<Value*, Value>> others;
+    for (const Binding& b : traced_bindings(scope)) {
+        if (is_traced(b.slot)) carried.push_back(b.slot), names.push_back(b.name), inits.push_back(b.slot->as<AbstractTensor>().ir);
+        else others.emplace_back(b.slot, *b.slot);
+    }
+
+    builder_->set_loc(s.range);
+    ir::Value* trip = builder_->scalar(static_cast<double>(r.size()), DType::I64);
+    std::vector<ir::Value*> results = builder_->for_loop(
+        trip, inits, [&](ir::Builder&, ir::Value* k, std::span<ir::Value* const> args) {
+            for (size_t i = 0; i < carried.size(); ++i) {
+                args[i]->set_name_hint(names[i]);
+                *carried[i] = traced(args[i]);
+            }
+            k->set_name_hint(s.pattern.kind == ast::Pattern::Bind ? s.pattern.name : "i");
+            Value index(AbstractTensor{k->type(), k, true});
+            if (r.step != 1) index = elementwise(OpKind::Mul, index, Value(r.step), s.iterable->range);
+            if (r.start != 0) index = elementwise(OpKind::Add, index, Value(r.start), s.iterable->range);
+            auto iter_scope = std::make_shared<Scope>(scope);
+            bind_pattern(s.pattern, index, *iter_scope, s.iterable->range);
+            if (exec_block(s.body, iter_scope, frame) != Flow::Normal)
+                throw TraceFailure{s.range, "`break`, `continue` or `return` in a loop over a range"};
+            std::vector<ir::Value*> next;
+            for (size_t i = 0; i < carried.size(); ++i) {
+                const Value& v = *carried[i];
+                if (!v.is_tensor() || !(v.tensor_type() == args[i]->type()))
+                    throw TraceFailure{s.range, "a variable changes its type inside the loop"};
+                next.push_back(ir_value(v, s.range));
+            }
+            for (const auto& [slot, before] : others)
+                if (!same_value(*slot, before))
+                    throw TraceFailure{s.range, "the loop assigns a variable that is not a tensor of this fn"};
+            return next;
+        });
+    for (size_t i = 0; i < carried.size(); ++i) *carried[i] = traced(results[i]);
+    return Flow::Normal;
+}
+
+Interpreter::Flow Interpreter::trace_if(const ast::If& s, const Value& cond, const std::shared_ptr<Scope>& scope,
+                                        Frame& frame) {
+    TensorType ct = cond.tensor_type();
+    if (ct.rank() != 0)
+        throw CompileError(s.cond->range, "the truth value of a tensor of type " + ct.str() +
+                                              " is ambiguous; reduce it first (e.g. with sum or max)");
+    Value c = ct.dtype == DType::Bool ? cond : elementwise(OpKind::Ne, cond, Value(int64_t{0}), s.cond->range);
+
+    std::vector<Value*> slots;
+    for (const Binding& b : traced_bindings(scope)) slots.push_back(b.slot);
+    std::vector<Value> before;
+    for (Value* slot : slots) before.push_back(*slot);
+
+    ir::Function& f = builder_->function();
+    ir::Op* op = builder_->insert(f.new_op(OpKind::If, {ir_value(c, s.cond->range)}, {}, {}, s.range));
+    ir::Block* outer = builder_->block();
+    size_t outer_pos = builder_->position();
+
+    struct Branch {
+        ir::Block* block;
+        Flow flow = Flow::Normal;
+        Value returned;
+        std::vector<Value> values;   // every slot's value at the end of the branch
+    };
+    std::vector<Branch> branches;
+    for (const ast::Block* body : {&s.then_block, s.else_block ? &*s.else_block : nullptr}) {
+        Branch b{f.new_block()};
+        b.block->parent_op = op;
+        op->regions.push_back(b.block);
+        builder_->set_insertion_end(b.block);
+        Frame branch_frame;
+        if (body) b.flow = exec_block(*body, scope, branch_frame);
+        b.returned = branch_frame.result;
+        for (Value* slot : slots) b.values.push_back(*slot);
+        for (size_t i = 0; i < slots.size(); ++i) *slots[i] = before[i];
+        branches.push_back(std::move(b));
+    }
+
+    bool returns = branches[0].flow == Flow::Return && branches[1].flow == Flow::Return;
+    if (!returns && (branches[0].flow != Flow::Normal || branches[1].flow != Flow::Normal))
+        throw TraceFailure{s.range, "only one branch of an `if` on a tensor returns or leaves a loop"};
+
+    // What flows out: the returned values (if both branches return) and every binding either branch changed.
+    std::vector<std::vector<Value>> yields(2);
+    if (returns) {
+        flatten(branches[0].returned, yields[0]);
+        flatten(branches[1].returned, yields[1]);
+        if (structure_key(branches[0].returned) != structure_key(branches[1].returned))
+            throw CompileError(s.range, "the branches of an `if` on a tensor return values of different types: " +
+                                            type_name(branches[0].returned) + " and " + type_name(branches[1].returned));
+    }
+    std::vector<size_t> changed;
+    for (size_t i = 0; i < slots.size(); ++i) {
+        if (same_value(branches[0].values[i], before[i]) && same_value(branches[1].values[i], before[i])) continue;
+        const Value &a = branches[0].values[i], &b = branches[1].values[i];
+        if (!a.is_tensor() || !b.is_tensor() || !(a.tensor_type() == b.tensor_type()))
+            throw TraceFailure{s.range, "the branches of an `if` on a tensor leave a variable with different types"};
+        changed.push_back(i);
+        yields[0].push_back(a);
+        yields[1].push_back(b);
+    }
+    for (int k = 0; k < 2; ++k) {
+        builder_->set_insertion_end(branches[k].block);
+        std::vector<ir::Value*> values;
+        for (const Value& v : yields[k]) values.push_back(ir_value(v, s.range));
+        builder_->yield(values);
+    }
+    for (const Value& v : yields[0]) f.add_result(op, v.tensor_type());
+    builder_->set_insertion_before(outer, outer_pos);
+
+    size_t n_returned = returns ? yields[0].size() - changed.size() : 0;
+    for (size_t j = 0; j < changed.size(); ++j) *slots[changed[j]] = traced(op->results[n_returned + j]);
+    if (!returns) return Flow::Normal;
+    std::vector<Value> leaves;
+    for (size_t j = 0; j < n_returned; ++j) leaves.push_back(traced(op->results[j]));
+    size_t pos = 0;
+    frame.result = unflatten(branches[0].returned, leaves, pos);
+    return Flow::Return;
+}
+
+}  // namespace nnc
