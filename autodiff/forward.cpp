@@ -57,9 +57,10 @@ private:
             auto it = tangents_.find(op.operands[i]);
             operand_tangents.push_back(carries_derivative(op.kind, i) && it != tangents_.end() ? it->second : nullptr);
         }
+        const SourceRange outer_loc = b_.loc();
         b_.set_loc(op.loc);
         tangents_[op.result()] = rule(b_, *copy, operand_tangents);
-        b_.set_loc({});
+        b_.set_loc(outer_loc);
     }
 
     // The indices of `op`'s results that vary.

@@ -141,6 +141,7 @@ public:
 
     // Propagates `cts` back through the tape, whose values `map` maps.
     void backward(const Tape& tape, const ValueMap& map, Cotangents& cts) {
+        const SourceRange outer_loc = b_.loc();
         for (auto it = tape.rbegin(); it != tape.rend(); ++it) {
             b_.set_loc(it->op->loc);
             switch (it->op->kind) {
@@ -150,7 +151,7 @@ public:
             default: backward_primitive(*it, cts); break;
             }
         }
-        b_.set_loc({});
+        b_.set_loc(outer_loc);
     }
 
 private:

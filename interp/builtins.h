@@ -99,6 +99,7 @@ std::span<const BuiltinSpec> math_builtins();       // elementwise and reduction
 std::span<const BuiltinSpec> shape_builtins();
 std::span<const BuiltinSpec> nn_builtins();
 std::span<const BuiltinSpec> host_builtins();       // print, assert, len, time, ...
+std::span<const BuiltinSpec> model_builtins();      // parameters, set_parameters
 std::span<const BuiltinSpec> grad_builtins();       // grad, value_and_grad, vjp, jvp, stop_gradient
 
 }  // namespace nnc

@@ -17,6 +17,21 @@ const FunctionObject* user_function(const Value& callee) {
     return nullptr;
 }
 
+// Whether `v` holds a model. A fn returning one (a constructor, `optim.sgd(m)`)
+// runs eagerly: models are shared by reference, and a traced result would
+// be a copy that no longer aliases the model it was given.
+bool holds_model(const Value& v) {
+    if (v.object<ModelInstance>()) return true;
+    auto any = [](const std::vector<Value>& items) {
+        for (const Value& e : items)
+            if (holds_model(e)) return true;
+        return false;
+    };
+    if (auto* t = v.object<TupleObject>()) return any(t->elements);
+    if (auto* l = v.object<ListObject>()) return any(l->elements);
+    return false;
+}
+
 }  // namespace
 
 bool Interpreter::compiles(const Value& callee) const {
@@ -34,6 +49,10 @@ Value Interpreter::call_compiled(const Value& callee, CallArgs& args) {
     if (!entry.traced && entry.failure.empty()) {
         try {
             entry.traced = std::make_shared<Trace>(trace_call(callee, args, fn.qualified_name));
+            if (holds_model(entry.traced->result_structure)) {
+                entry.traced.reset();
+                entry.failure = "returns a model";
+            }
         } catch (const TraceFailure& f) {
             entry.failure = f.reason.empty() ? "not traceable" : f.reason;
         }

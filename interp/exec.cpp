@@ -120,7 +120,8 @@ Interpreter::Flow Interpreter::exec_for(const For& s, const std::shared_ptr<Scop
             if (r.size() > 0) step(Value(UnknownValue{}));
             return Flow::Normal;
         }
-        if (mode_ == Mode::Trace) return trace_for(s, r, scope, frame);
+        if (mode_ == Mode::Trace)
+            if (std::optional<Flow> f = trace_for(s, r, scope, frame)) return *f;
         for (int64_t i = r.start; r.step > 0 ? i < r.stop : i > r.stop; i += r.step)
             if (step(Value(i))) break;
         return result;

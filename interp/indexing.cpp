@@ -77,6 +77,9 @@ Value Interpreter::index(const Value& base, const Index& e, const std::shared_pt
         if (items.size() != 1 || items[0].kind == IndexItem::Ellipsis)
             throw CompileError(e.range, "a " + type_name(base) + " takes one subscript");
         int64_t n = static_cast<int64_t>(seq->size());
+        for (const Value* part : {&items[0].index, &items[0].start, &items[0].stop, &items[0].step})
+            if (mode_ == Mode::Trace && part->is<AbstractTensor>())
+                throw TraceFailure{items[0].range, "a list indexed by a value computed in the fn"};
         if (items[0].kind == IndexItem::Single) {
             if (items[0].index.is_unknown()) return Value(UnknownValue{});
             int64_t k = *int_of(items[0].index, items[0].range, "index");

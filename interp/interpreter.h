@@ -106,6 +106,8 @@ public:
     // The IR value of a tensor while tracing (concrete tensors become constants).
     ir::Value* ir_value(const Value& v, SourceRange where);
     ir::Builder* builder() const { return builder_; }
+    // The trace in progress: models and scopes with an older epoch are not its own.
+    int trace_root_epoch() const { return trace_root_epoch_; }
     // Truth of a condition; Unknown (abstract mode) → nullopt.
     std::optional<bool> truth(const Value& v, SourceRange where);
 
@@ -144,7 +146,8 @@ private:
     };
     // The bindings a traced fn may rebind: its scopes' variables and the fields of its receiver.
     std::vector<Binding> traced_bindings(const std::shared_ptr<Scope>& scope);
-    Flow trace_for(const ast::For& s, const RangeValue& r, const std::shared_ptr<Scope>& scope, Frame& frame);
+    // nullopt: the body cannot be an IR loop; the caller unrolls it.
+    std::optional<Flow> trace_for(const ast::For& s, const RangeValue& r, const std::shared_ptr<Scope>& scope, Frame& frame);
     Flow trace_if(const ast::If& s, const Value& cond, const std::shared_ptr<Scope>& scope, Frame& frame);
     bool compiles(const Value& callee) const;
     Value call_compiled(const Value& callee, CallArgs& args);

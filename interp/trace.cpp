@@ -136,20 +136,45 @@ std::vector<Interpreter::Binding> Interpreter::traced_bindings(const std::shared
     return slots;
 }
 
-Interpreter::Flow Interpreter::trace_for(const ast::For& s, const RangeValue& r, const std::shared_ptr<Scope>& scope,
-                                         Frame& frame) {
+std::optional<Interpreter::Flow> Interpreter::trace_for(const ast::For& s, const RangeValue& r,
+                                                        const std::shared_ptr<Scope>& scope, Frame& frame) {
     std::vector<Value*> carried;
     std::vector<std::string> names;
     std::vector<ir::Value*> inits;
     std::vector<std::pair<Value*, Value>> others;
+    // Every tensor variable is carried (a concrete one as a constant); the
+    // rest must come out of the body unchanged.
     for (const Binding& b : traced_bindings(scope)) {
-        if (is_traced(b.slot)) carried.push_back(b.slot), names.push_back(b.name), inits.push_back(b.slot->as<AbstractTensor>().ir);
+        if (is_traced(b.slot) || b.slot->is<Tensor>())
+            carried.push_back(b.slot), names.push_back(b.name), inits.push_back(ir_value(*b.slot, s.range));
         else others.emplace_back(b.slot, *b.slot);
     }
 
+    // A body that works on host values (lists, counters, shapes from the
+    // index) cannot be an IR loop: undo what was emitted and let the caller
+    // unroll the loop instead.
+    struct Rollback {
+        ir::Builder& builder;
+        ir::Block* block;
+        size_t start, size;
+        std::vector<std::pair<Value*, Value>> saved;
+        bool armed = true;
+        ~Rollback() {
+            if (!armed) return;
+            size_t added = block->ops.size() - size;
+            block->ops.erase(block->ops.begin() + static_cast<std::ptrdiff_t>(start),
+                             block->ops.begin() + static_cast<std::ptrdiff_t>(start + added));
+            builder.set_insertion_before(block, start);
+            for (auto& [slot, value] : saved) *slot = value;
+        }
+    } rollback{*builder_, builder_->block(), builder_->position(), builder_->block()->ops.size(), others};
+    for (Value* slot : carried) rollback.saved.emplace_back(slot, *slot);
+
     builder_->set_loc(s.range);
     ir::Value* trip = builder_->scalar(static_cast<double>(r.size()), DType::I64);
-    std::vector<ir::Value*> results = builder_->for_loop(
+    std::vector<ir::Value*> results;
+    try {
+        results = builder_->for_loop(
         trip, inits, [&](ir::Builder&, ir::Value* k, std::span<ir::Value* const> args) {
             for (size_t i = 0; i < carried.size(); ++i) {
                 args[i]->set_name_hint(names[i]);
@@ -175,6 +200,10 @@ Interpreter::Flow Interpreter::trace_for(const ast::For& s, const RangeValue& r,
                     throw TraceFailure{s.range, "the loop assigns a variable that is not a tensor of this fn"};
             return next;
         });
+    } catch (const TraceFailure&) {
+        return std::nullopt;
+    }
+    rollback.armed = false;
     for (size_t i = 0; i < carried.size(); ++i) *carried[i] = traced(results[i]);
     return Flow::Normal;
 }

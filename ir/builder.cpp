@@ -39,19 +39,16 @@ std::vector<Value*> Builder::for_loop(Value* trip, std::vector<Value*> inits, co
     for (Value* v : inits) f_.add_arg(b, v->type());
     insert(loop);
 
-    Block* saved_block = block_;
-    size_t saved_pos = pos_;
+    InsertionGuard guard(*this);
     set_insertion_end(b);
     std::vector<Value*> next = body(*this, index, std::span<Value* const>(b->args).subspan(1));
     yield(std::move(next));
-    block_ = saved_block, pos_ = saved_pos;
     return loop->results;
 }
 
 std::vector<Value*> Builder::if_else(Value* cond, const Branch& then_branch, const Branch& else_branch) {
     Op* op = insert(f_.new_op(OpKind::If, {cond}, {}, {}, loc_));
-    Block* saved_block = block_;
-    size_t saved_pos = pos_;
+    InsertionGuard guard(*this);
     for (const Branch* branch : {&then_branch, &else_branch}) {
         Block* b = f_.new_block();
         b->parent_op = op;
@@ -62,7 +59,6 @@ std::vector<Value*> Builder::if_else(Value* cond, const Branch& then_branch, con
             for (Value* v : values) f_.add_result(op, v->type());
         yield(std::move(values));
     }
-    block_ = saved_block, pos_ = saved_pos;
     return op->results;
 }
 

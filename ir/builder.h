@@ -47,6 +47,21 @@ public:
     // Inserts an op created with Function::new_op at the insertion point.
     Op* insert(Op* op);
 
+    // Restores the insertion point when it goes out of scope (also when an
+    // exception leaves a region being built).
+    class InsertionGuard {
+    public:
+        explicit InsertionGuard(Builder& b) : b_(b), block_(b.block_), pos_(b.pos_) {}
+        ~InsertionGuard() { b_.block_ = block_, b_.pos_ = pos_; }
+        InsertionGuard(const InsertionGuard&) = delete;
+        InsertionGuard& operator=(const InsertionGuard&) = delete;
+
+    private:
+        Builder& b_;
+        Block* block_;
+        size_t pos_;
+    };
+
 private:
     Function& f_;
     Block* block_;

@@ -11,10 +11,12 @@
 // processed on its own (line numbers stay those of the whole file), the
 // outputs separated by `// -----`. With --verify-diagnostics, errors are
 // matched against `// expected-error {{...}}` comments instead of printed.
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <cctype>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <optional>
 #include <sstream>
 

@@ -97,6 +97,19 @@ TEST(ElementwiseGrad, CastConvertsCotangentsBack) {
     expect_close(grad, three, "grad through cast", 0);
 }
 
+TEST(ElementwiseGrad, CastBetweenFloatTypes) {
+    expect_gradients({{uniform({2, 3}, -1, 1, 9)}, [](Builder& b, Params p) {
+        return op(b, OpKind::Cast, {op(b, OpKind::Exp, {p[0]})}, Attrs{{"dtype", DType::F64}});
+    }});
+    // the tangent of a narrowing cast has the narrow type
+    const std::unique_ptr<ir::Function> f = make_function({TensorType::of(DType::F64, {2})}, [](Builder& b, Params p) {
+        return op(b, OpKind::Cast, {p[0]}, Attrs{{"dtype", DType::F32}});
+    });
+    const std::unique_ptr<ir::Function> j = autodiff::jvp(*f);
+    expect_valid(*j);
+    EXPECT_EQ(j->result_types()[1].str(), "f32[2]");
+}
+
 TEST(ElementwiseGrad, SecondOrder) {
     const Tensor x = uniform({2, 3}, 0.5, 1.5, 21), y = uniform({3}, 0.5, 1.5, 22);
     for (OpKind k : {OpKind::Exp, OpKind::Log, OpKind::Tanh, OpKind::Sigmoid, OpKind::Gelu, OpKind::Softplus, OpKind::Sin,

@@ -71,6 +71,29 @@ TEST(ProgramGrad, OneGradientFunctionServesEveryBatchSize) {
     }
 }
 
+TEST(ProgramGrad, SymbolicShapesTheTypesLeaveOpen) {
+    const Dim batch = Dim::symbol("B"), other = Dim::symbol("C");
+    // f64[B] + f64[C]: whether either side broadcasts is known only at run time (here C = 1).
+    const GradCheck unsettled{{uniform({3}, -1, 1, 75), uniform({1}, -1, 1, 76)},
+                              [](Builder& b, Params p) {
+                                  Value* s = op(b, OpKind::Add, {p[0], p[1]});
+                                  return op(b, OpKind::Mul, {s, s});
+                              },
+                              {{DType::F64, {batch}}, {DType::F64, {other}}}};
+    expect_gradients(unsettled);
+    expect_second_order(unsettled);
+    // concat and pad along known dims of tensors with a symbolic batch
+    const GradCheck layout{{uniform({3, 2}, -1, 1, 77), uniform({3, 3}, -1, 1, 78)},
+                           [](Builder& b, Params p) {
+                               Value* c = op(b, OpKind::Concat, {p[0], p[1]}, Attrs{{"axis", int64_t{1}}});
+                               Value* padded = op(b, OpKind::Pad, {c}, Attrs{{"pads", Shape{0, 0, 1, 2}}});
+                               return op(b, OpKind::Mul, {padded, op(b, OpKind::Sin, {padded})});
+                           },
+                           {{DType::F64, {batch, Dim::known(2)}}, {DType::F64, {batch, Dim::known(3)}}}};
+    expect_gradients(layout);
+    expect_second_order(layout);
+}
+
 // --- conv net --------------------------------------------------------------------
 
 TEST(ProgramGrad, ConvNet) {

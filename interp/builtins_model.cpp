@@ -1,0 +1,64 @@
+// Builtins over a model's structure, the primitives optimizers are written
+// with in .nn: parameters(m) lists the `param` tensors of a model and its
+// sub-models in declaration order; set_parameters(m, ps) replaces them.
+#include "interp/builtins.h"
+#include "interp/flatten.h"
+#include "interp/interpreter.h"
+#include "interp/objects.h"
+
+namespace nnc {
+
+namespace {
+
+Value parameters_builtin(BuiltinArgs& a) {
+    const Value& m = a.value("m");
+    if (m.is_unknown()) throw UnknownArgument{};
+    if (!m.object<ModelInstance>()) a.fail("m", "expected a model, got " + type_name(m));
+    std::vector<Value> params;
+    flatten(m, params, LeafFilter::Params);
+    return make_list(std::move(params));
+}
+
+// Writes `values` into the param fields of `m`, in parameters(m) order.
+void assign_params(BuiltinArgs& a, ModelInstance& m, const std::vector<Value>& values, size_t& pos) {
+    for (auto& f : m.fields) {
+        if (auto* sub = f.value.object<ModelInstance>()) {
+            assign_params(a, *sub, values, pos);
+            continue;
+        }
+        if (f.kind != ModelInstance::FieldKind::Param || !f.value.is_tensor()) continue;
+        if (pos >= values.size()) a.fail("values", "too few values for the model's parameters");
+        const Value& v = values[pos++];
+        if (!v.is_tensor() || !(v.tensor_type().dtype == f.value.tensor_type().dtype) ||
+            v.tensor_type().rank() != f.value.tensor_type().rank())
+            a.fail("values", "parameter `" + f.name + "` has type " + f.value.tensor_type().str() + ", not " + type_name(v));
+        f.value = v;
+    }
+}
+
+Value set_parameters_builtin(BuiltinArgs& a) {
+    const Value& m = a.value("m");
+    if (m.is_unknown()) throw UnknownArgument{};
+    auto* model = m.object<ModelInstance>();
+    if (!model) a.fail("m", "expected a model, got " + type_name(m));
+    if (a.interp().mode() == Interpreter::Mode::Trace && model->epoch < a.interp().trace_root_epoch())
+        throw TraceFailure{a.call_range(), "the fn assigns the parameters of a model it was not given"};
+    const Value& v = a.value("values");
+    auto* list = v.object<ListObject>();
+    if (!list) a.fail("values", "expected a list of tensors, got " + type_name(v));
+    size_t pos = 0;
+    assign_params(a, *model, list->elements, pos);
+    if (pos != list->elements.size()) a.fail("values", "more values than the model has parameters");
+    return Value();
+}
+
+const BuiltinSpec kModelBuiltins[] = {
+    {"parameters", "m", parameters_builtin},
+    {"set_parameters", "m, values", set_parameters_builtin},
+};
+
+}  // namespace
+
+std::span<const BuiltinSpec> model_builtins() { return kModelBuiltins; }
+
+}  // namespace nnc
