@@ -1,6 +1,7 @@
 // Matching diagnostics against `# expected-error {{...}}` comments.
 #include "frontend/verify.h"
 
+#include <algorithm>
 #include <regex>
 
 namespace nnc {
@@ -27,7 +28,7 @@ DiagnosticVerifier::DiagnosticVerifier(const SourceManager& sources, uint32_t fi
         size_t end = text.find('\n', start);
         if (end == std::string::npos) end = text.size();
         std::string line_text = text.substr(start, end - start);
-        size_t comment = line_text.find('#');
+        size_t comment = std::min(line_text.find('#'), line_text.find("//"));   // .nn and IR comments
         if (comment != std::string::npos) {
             std::string c = line_text.substr(comment);
             for (std::sregex_iterator it(c.begin(), c.end(), pattern), last; it != last; ++it) {

@@ -6,6 +6,7 @@
 //   print(a + b)
 //   # expected-note@-3 {{was bound to 3 here}}
 //
+// Expectations live in `#` comments (.nn) or `//` comments (IR text).
 // `expected-error`, `expected-warning` and `expected-note` take a substring
 // of the message in {{ }}; `@+N` / `@-N` move the expected line. Every
 // expectation must be met by a diagnostic on that line, and every

@@ -18,7 +18,6 @@ namespace {
 struct FlatArgs {
     CallArgs call;
     std::vector<Value> leaves;          // tensor leaves of all arguments, in order
-    std::vector<LeafInfo> info;         // per leaf
     std::vector<size_t> first_leaf;     // per argument: its first leaf
 };
 
@@ -29,7 +28,6 @@ FlatArgs flat_args(BuiltinArgs& a, const std::vector<Value>& values, const std::
         f.call.args.push_back({"", values[i], ranges[i]});
         f.first_leaf.push_back(f.leaves.size());
         flatten(values[i], f.leaves);
-        describe_leaves(values[i], "arg" + std::to_string(i), f.info);
     }
     f.first_leaf.push_back(f.leaves.size());
     return f;
@@ -103,8 +101,9 @@ Value gradient_function(BuiltinArgs& outer, bool with_value) {
         std::vector<size_t> wrt;
         for (size_t arg : selected)
             for (size_t leaf = args.first_leaf[arg]; leaf < args.first_leaf[arg + 1]; ++leaf)
-                if (args.info[leaf].differentiable) wrt.push_back(leaf);
+                if (t.params[leaf].differentiable) wrt.push_back(leaf);
         std::unique_ptr<ir::Function> g = autodiff::value_and_grad(*t.function, wrt);
+        Interpreter::optimize(*g);
         std::vector<Value> out = run_ir(in, *g, args.leaves, a.call_range());
 
         std::vector<Value> grads;
@@ -134,6 +133,7 @@ Value vjp_builtin(BuiltinArgs& a) {
     FlatArgs args = flat_args(a, primals, ranges);
     auto t = std::make_shared<Interpreter::Trace>(in.trace_call(f, args.call, "vjp"));
     std::shared_ptr<ir::Function> pullback_ir = autodiff::vjp(*t->function);
+    Interpreter::optimize(*pullback_ir);
 
     std::vector<Value> outputs;
     flatten(t->result_structure, outputs);
@@ -177,6 +177,7 @@ Value jvp_builtin(BuiltinArgs& a) {
 
     Interpreter::Trace t = in.trace_call(a.value("f"), args.call, "jvp");
     std::unique_ptr<ir::Function> j = autodiff::jvp(*t.function);
+    Interpreter::optimize(*j);
     std::vector<Value> inputs = args.leaves;
     inputs.insert(inputs.end(), tangent_leaves.begin(), tangent_leaves.end());
     std::vector<Value> out = run_ir(in, *j, inputs, a.call_range());

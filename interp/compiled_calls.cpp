@@ -2,6 +2,12 @@
 // once per argument signature into IR, and the IR runs instead of the
 // evaluator. Model fields the call assigns are written back in place. A fn
 // that cannot be traced runs eagerly, and that outcome is cached too.
+//
+// The signature is generalised first: a tensor argument whose annotation
+// names a dimension (`x: f32[B, 784]`) is traced with that dimension
+// symbolic, so another batch size reuses the same IR. When the fn needs the
+// dimension's value on the host (`zeros([B])`), it is traced again with
+// concrete shapes.
 #include "interp/flatten.h"
 #include "interp/interpreter.h"
 #include "ir/interpret.h"
@@ -32,39 +38,78 @@ bool holds_model(const Value& v) {
     return false;
 }
 
+// The arguments with the dimensions their annotations name made symbolic.
+CallArgs generalize(const ast::FnDef& def, const CallArgs& args) {
+    CallArgs general = args;
+    size_t positional = 0;
+    for (ArgValue& a : general.args) {
+        const ast::Param* param = nullptr;
+        if (a.keyword.empty()) {
+            if (positional < def.params.size()) param = &def.params[positional];
+            ++positional;
+        } else {
+            for (const auto& p : def.params)
+                if (p.name == a.keyword) param = &p;
+        }
+        if (!param || !param->type || param->type->kind != ast::TypeExpr::Tensor || !a.value.is<Tensor>()) continue;
+        TensorType t = a.value.tensor_type();
+        if (t.rank() != static_cast<int64_t>(param->type->dims.size())) continue;
+        bool symbolic = false;
+        for (size_t i = 0; i < t.dims.size(); ++i)
+            if (param->type->dims[i].kind == ast::DimExpr::Symbol) {
+                t.dims[i] = Dim::symbol(param->type->dims[i].name);
+                symbolic = true;
+            }
+        if (symbolic) a.value = Value(AbstractTensor{t});
+    }
+    return general;
+}
+
 }  // namespace
+
+Interpreter::CompiledCall& Interpreter::compiled_call(const Value& callee, const CallArgs& args) {
+    const FunctionObject& fn = *user_function(callee);
+    Value receiver;
+    if (auto* m = callee.object<BoundMethodObject>()) receiver = m->receiver;
+    std::string key = std::to_string(reinterpret_cast<uintptr_t>(fn.def)) + "|" + structure_key(receiver);
+    for (const ArgValue& a : args.args) key += "|" + a.keyword + "=" + structure_key(a.value);
+    CompiledCall& entry = compiled_[key];
+    if (entry.traced || !entry.failure.empty()) return entry;
+    try {
+        ++stats_.traces;
+        entry.traced = std::make_shared<Trace>(trace_call(callee, args, fn.qualified_name));
+        if (holds_model(entry.traced->result_structure)) {
+            entry.traced.reset();
+            entry.failure = "returns a model";
+        } else {
+            optimize(*entry.traced->function);
+        }
+    } catch (const TraceFailure& f) {
+        entry.failure = f.reason.empty() ? "not traceable" : f.reason;
+    }
+    if (!entry.traced) stats_.fallbacks.push_back(fn.qualified_name + ": " + entry.failure);
+    return entry;
+}
 
 bool Interpreter::compiles(const Value& callee) const {
     return options_.compile && mode_ == Mode::Eager && eager_fallback_depth_ == 0 && user_function(callee);
 }
 
 Value Interpreter::call_compiled(const Value& callee, CallArgs& args) {
-    const FunctionObject& fn = *user_function(callee);
     Value receiver;
     if (auto* m = callee.object<BoundMethodObject>()) receiver = m->receiver;
-
-    std::string key = std::to_string(reinterpret_cast<uintptr_t>(fn.def)) + "|" + structure_key(receiver);
-    for (const ArgValue& a : args.args) key += "|" + a.keyword + "=" + structure_key(a.value);
-    CompiledCall& entry = compiled_[key];
-    if (!entry.traced && entry.failure.empty()) {
-        try {
-            entry.traced = std::make_shared<Trace>(trace_call(callee, args, fn.qualified_name));
-            if (holds_model(entry.traced->result_structure)) {
-                entry.traced.reset();
-                entry.failure = "returns a model";
-            }
-        } catch (const TraceFailure& f) {
-            entry.failure = f.reason.empty() ? "not traceable" : f.reason;
-        }
-    }
-    if (!entry.traced) {
+    CompiledCall* entry = &compiled_call(callee, generalize(*user_function(callee)->def, args));
+    if (!entry->traced) entry = &compiled_call(callee, args);   // specialised to these shapes
+    auto run_eagerly = [&] {
+        ++stats_.eager_calls;
         ++eager_fallback_depth_;
         struct Restore {
             int& depth;
             ~Restore() { --depth; }
         } restore{eager_fallback_depth_};
         return call(callee, args);
-    }
+    };
+    if (!entry->traced) return run_eagerly();
 
     std::vector<Value> leaves;
     flatten(receiver, leaves);
@@ -73,18 +118,22 @@ Value Interpreter::call_compiled(const Value& callee, CallArgs& args) {
     for (const Value& v : leaves) inputs.push_back(v.as<Tensor>());
     std::vector<Tensor> outputs;
     try {
-        outputs = ir::interpret(*entry.traced->function, inputs);
-    } catch (const RuntimeError& e) {
-        throw CompileError(args.call_range, e.what());
+        outputs = ir::interpret(*entry->traced->function, inputs);
+    } catch (const std::runtime_error&) {
+        // The IR is pure and writes nothing back on failure: run the call
+        // again op by op, which reports the error at its source line (an
+        // argument that breaks the signature's dimensions, a bad index...).
+        return run_eagerly();
     }
 
     std::vector<Value> results(outputs.begin(), outputs.end());
     size_t pos = 0;
-    Value result = unflatten(entry.traced->result_structure, results, pos);
+    Value result = unflatten(entry->traced->result_structure, results, pos);
     std::vector<Value*> slots;
     leaf_slots(receiver, slots);
     for (const ArgValue& a : args.args) leaf_slots(a.value, slots);
-    for (size_t leaf : entry.traced->updated_leaves) *slots[leaf] = results[pos++];
+    for (size_t leaf : entry->traced->updated_leaves) *slots[leaf] = results[pos++];
+    ++stats_.compiled_calls;
     return result;
 }
 

@@ -152,6 +152,7 @@ Interpreter::Flow Interpreter::exec_for(const For& s, const std::shared_ptr<Scop
         return result;
     }
     if (iterable.is_unknown()) {
+        if (mode_ == Mode::Trace) throw TraceFailure{s.iterable->range, "a loop over values only known when the fn runs"};
         step(Value(UnknownValue{}));
         return Flow::Normal;
     }

@@ -22,6 +22,7 @@
 #include "frontend/ast.h"
 #include "frontend/diagnostics.h"
 #include "interp/builtins.h"
+#include "interp/flatten.h"
 #include "interp/objects.h"
 #include "interp/scope.h"
 #include "interp/value.h"
@@ -58,6 +59,7 @@ public:
         std::unique_ptr<ir::Function> function;
         Value result_structure;                 // the returned value, tensors as traced values
         std::vector<size_t> updated_leaves;     // argument leaf of each trailing result
+        std::vector<LeafInfo> params;           // what each parameter is (path, differentiable)
     };
     // Traces `callee(args)` (fn, method or any callable) into an IR function.
     // Throws TraceFailure or CompileError.
@@ -82,6 +84,15 @@ public:
     Trace lower(std::unique_ptr<ast::Program> program, const std::string& dir, const std::string& name,
                 const std::map<std::string, Value>& given);
 
+    // What compiled calls did so far (`nnc run --stats`).
+    struct Stats {
+        int traces = 0;            // fns traced to IR (each signature once)
+        int compiled_calls = 0;    // calls that ran traced IR
+        int eager_calls = 0;       // calls that ran op by op because tracing failed
+        std::vector<std::string> fallbacks;   // "fn: reason", one per signature that could not be traced
+    };
+    const Stats& stats() const { return stats_; }
+
     // Type of an expression in the current scope without running it.
     std::string type_of(const ast::Expr& expr);
 
@@ -103,6 +114,8 @@ public:
     Value call(const Value& callee, CallArgs& args);
     // The seed for a random op called without one.
     uint64_t next_seed() { return seed_counter_++; }
+    // Runs the default pass pipeline over a traced or transformed function.
+    static void optimize(ir::Function& f);
     // The IR value of a tensor while tracing (concrete tensors become constants).
     ir::Value* ir_value(const Value& v, SourceRange where);
     ir::Builder* builder() const { return builder_; }
@@ -186,6 +199,9 @@ private:
         std::string failure;                                     // why it runs eagerly instead
     };
     std::map<std::string, CompiledCall> compiled_;               // by fn and argument signature
+    Stats stats_;
+    // The cached trace of `callee` at these arguments' types (traced on first use).
+    CompiledCall& compiled_call(const Value& callee, const CallArgs& args);
     std::vector<const ast::FnDef*> active_fns_;                  // fns being called, innermost last
 };
 

@@ -213,7 +213,10 @@ std::optional<bool> Interpreter::truth(const Value& v, SourceRange where) {
     if (v.is<bool>()) return v.as<bool>();
     if (v.is<int64_t>()) return v.as<int64_t>() != 0;
     if (v.is<double>()) return v.as<double>() != 0;
-    if (v.is_unknown()) return std::nullopt;
+    if (v.is_unknown()) {
+        if (mode_ == Mode::Trace) throw TraceFailure{where, "a condition on a dimension only known when the fn runs"};
+        return std::nullopt;
+    }
     if (v.is_tensor()) {
         // One element unless a dimension is known not to be 1.
         TensorType t = v.tensor_type();

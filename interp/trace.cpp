@@ -12,6 +12,7 @@
 #include "interp/flatten.h"
 #include "interp/interpreter.h"
 #include "ir/builder.h"
+#include "ir/passes/pipeline.h"
 
 namespace nnc {
 
@@ -30,7 +31,26 @@ void mark_models(const Value& v, int epoch) {
         for (const Value& e : l->elements) mark_models(e, epoch);
 }
 
+// Whether a host value the trace cannot know (a symbolic dimension's size)
+// reached the result.
+bool contains_unknown(const Value& v) {
+    if (v.is_unknown()) return true;
+    auto any = [](const std::vector<Value>& items) {
+        for (const Value& e : items)
+            if (contains_unknown(e)) return true;
+        return false;
+    };
+    if (auto* t = v.object<TupleObject>()) return any(t->elements);
+    if (auto* l = v.object<ListObject>()) return any(l->elements);
+    return false;
+}
+
 }  // namespace
+
+void Interpreter::optimize(ir::Function& f) {
+    std::vector<Diagnostic> broken = ir::run_passes(f, ir::default_pipeline(), {});
+    if (!broken.empty()) throw std::logic_error("internal error: " + broken[0].message);
+}
 
 ir::Value* Interpreter::ir_value(const Value& v, SourceRange where) {
     if (v.is<AbstractTensor>() && v.as<AbstractTensor>().ir) return v.as<AbstractTensor>().ir;
@@ -55,14 +75,14 @@ Interpreter::Trace Interpreter::trace_call(const Value& callee, CallArgs args, c
     std::vector<Value> leaves;
     flatten(receiver, leaves);
     for (const ArgValue& a : args.args) flatten(a.value, leaves);
-    std::vector<LeafInfo> names;
-    describe_leaves(receiver, "self", names);
+    describe_leaves(receiver, "self", trace.params);
     for (size_t i = 0; i < args.args.size(); ++i)
-        describe_leaves(args.args[i].value, args.args[i].keyword.empty() ? "arg" + std::to_string(i) : args.args[i].keyword, names);
+        describe_leaves(args.args[i].value, args.args[i].keyword.empty() ? "arg" + std::to_string(i) : args.args[i].keyword,
+                        trace.params);
     std::vector<Value> params;
     for (size_t i = 0; i < leaves.size(); ++i) {
         ir::Value* p = trace.function->add_arg(trace.function->body(), leaves[i].tensor_type());
-        p->set_name_hint(names[i].path);
+        p->set_name_hint(trace.params[i].path);
         params.push_back(traced(p));
     }
     size_t pos = 0;
@@ -85,6 +105,8 @@ Interpreter::Trace Interpreter::trace_call(const Value& callee, CallArgs args, c
 
     Value result = call(shadow_callee, args);
 
+    if (contains_unknown(result))
+        throw TraceFailure{args.call_range, "the result depends on a dimension that is only known when the fn runs"};
     std::vector<Value> outputs;
     flatten(result, outputs);
     std::vector<ir::Value*> returned;

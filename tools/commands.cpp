@@ -9,7 +9,9 @@
 
 #include "frontend/parse.h"
 #include "frontend/verify.h"
+#include "autodiff/autodiff.h"
 #include "ir/printer.h"
+#include "ir/shape_rules.h"
 #include "interp/interpreter.h"
 #include "runtime/kernels.h"
 
@@ -61,10 +63,11 @@ std::string script_dir(const std::string& file) {
     return dir.empty() ? "." : dir;
 }
 
-// `emit --stage=ir`: the fn named by --fn, traced with the --arg types.
+// `emit --stage=ir|grad`: the fn named by --fn, traced with the --arg types
+// (and, for grad, differentiated with respect to its float parameters).
 int emit_ir(LoadedScript& s, const DriverOptions& o) {
     if (o.fn.empty()) {
-        std::cerr << "nnc: error: --stage=ir needs --fn NAME (a fn, or Model.method)\n";
+        std::cerr << "nnc: error: --stage=" << o.stage << " needs --fn NAME (a fn, or Model.method)\n";
         return 2;
     }
     std::map<std::string, Value> given;
@@ -85,9 +88,23 @@ int emit_ir(LoadedScript& s, const DriverOptions& o) {
     Interpreter interp(s.sources, interpreter_options(o));
     try {
         Interpreter::Trace trace = interp.lower(std::move(program), script_dir(o.file), o.fn, given);
-        ir::print_function(*trace.function, std::cout);
+        if (o.stage == "ir") {
+            ir::print_function(*trace.function, std::cout);
+            return 0;
+        }
+        // grad: the value and the gradient with respect to every float parameter, optimised.
+        std::vector<size_t> wrt;
+        for (size_t i = 0; i < trace.params.size(); ++i)
+            if (trace.params[i].differentiable && is_floating(trace.function->params()[i]->type().dtype)) wrt.push_back(i);
+        std::unique_ptr<ir::Function> g = autodiff::value_and_grad(*trace.function, wrt);
+        g->set_name(o.fn + ".value_and_grad");
+        Interpreter::optimize(*g);
+        ir::print_function(*g, std::cout);
     } catch (const CompileError& e) {
         s.diags.report(e.diag);
+        return 1;
+    } catch (const ShapeError& e) {   // autodiff's refusals (e.g. reverse mode through `while`)
+        s.diags.report({Severity::Error, {}, std::string("cannot differentiate `") + o.fn + "`: " + e.what(), {}});
         return 1;
     } catch (const TraceFailure& f) {
         s.diags.report({Severity::Error, f.where, "cannot lower `" + o.fn + "` to IR: " + f.reason, {}});
@@ -110,6 +127,13 @@ int run_command(const DriverOptions& o) {
     } catch (const CompileError& e) {
         std::cout.flush();
         s.diags.report(e.diag);
+    }
+    if (o.stats) {
+        const Interpreter::Stats& st = interp.stats();
+        std::cout.flush();
+        std::cerr << "nnc stats: " << st.traces << " traces, " << st.compiled_calls << " compiled calls, "
+                  << st.eager_calls << " eager calls\n";
+        for (const std::string& f : st.fallbacks) std::cerr << "nnc stats: runs eagerly: " << f << "\n";
     }
     return s.status();
 }
@@ -137,8 +161,8 @@ int emit_command(const DriverOptions& o) {
         print_ast(*program, std::cout);
         return 0;
     }
-    if (o.stage == "ir") return emit_ir(s, o);
-    std::cerr << "nnc: error: unknown stage `" << o.stage << "` (stages: tokens, ast, ir)\n";
+    if (o.stage == "ir" || o.stage == "grad") return emit_ir(s, o);
+    std::cerr << "nnc: error: unknown stage `" << o.stage << "` (stages: tokens, ast, ir, grad)\n";
     return 2;
 }
 

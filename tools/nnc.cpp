@@ -24,7 +24,7 @@ constexpr const char* kUsage =
     "commands:\n"
     "  run FILE     run a .nn script (`nnc FILE.nn` means the same)\n"
     "  check FILE   parse and type/shape-check a script without running it\n"
-    "  emit FILE    print a compilation stage (--stage=tokens|ast|ir; ir takes --fn and --arg)\n"
+    "  emit FILE    print a compilation stage (--stage=tokens|ast|ir|grad; ir and grad take --fn, --arg)\n"
     "  repl [FILE]  interactive session (runs FILE first, if given)\n";
 
 // The standard library: next to the installed binary, else the source tree.
@@ -53,12 +53,13 @@ int main(int argc, char** argv) {
         ("help,h", "show this help")
         ("version", "show the version")
         ("eager", "run: execute every fn op by op (no compilation)")
+        ("stats", "run: at exit, print fns traced, compiled and eager calls, and why a fn ran eagerly")
         ("seed", po::value<uint64_t>(&options.seed)->default_value(0), "default seed of random operations")
         ("threads", po::value<int>(&options.threads)->default_value(0), "kernel threads (0 = all cores)")
-        ("stage", po::value<std::string>(&options.stage)->default_value("ast"), "emit: tokens | ast | ir")
-        ("fn", po::value<std::string>(&options.fn), "emit ir: the fn (or Model.method) to lower")
+        ("stage", po::value<std::string>(&options.stage)->default_value("ast"), "emit: tokens | ast | ir | grad")
+        ("fn", po::value<std::string>(&options.fn), "emit ir/grad: the fn (or Model.method) to lower")
         ("arg", po::value<std::vector<std::string>>(&options.args)->composing(),
-         "emit ir: a parameter's type, NAME=f32[B,784] or NAME=INT (repeatable)")
+         "emit ir/grad: a parameter's type, NAME=f32[B,784] or NAME=INT (repeatable)")
         ("stdlib", po::value<std::string>(&options.stdlib_dir), "directory of the standard library")
         ("verify-diagnostics", "run/check: compare diagnostics with the `# expected-error {{...}}` comments of FILE");
     po::options_description hidden;
@@ -107,6 +108,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     options.eager = vm.count("eager") > 0;
+    options.stats = vm.count("stats") > 0;
     options.verify_diagnostics = vm.count("verify-diagnostics") > 0;
     options.color = isatty(STDERR_FILENO);
     if (options.stdlib_dir.empty()) options.stdlib_dir = default_stdlib_dir(argv[0]);

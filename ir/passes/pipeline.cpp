@@ -31,6 +31,11 @@ const Pass* find_pass(std::string_view name) {
     return nullptr;
 }
 
+std::span<const std::string> default_pipeline() {
+    static const std::string names[] = {"canonicalize", "constant-fold", "cse", "dce"};
+    return names;
+}
+
 std::vector<Diagnostic> run_passes(Function& f, std::span<const std::string> names, const PipelineOptions& options) {
     for (const std::string& name : names) {
         const Pass* pass = find_pass(name);

@@ -31,6 +31,10 @@ struct PipelineOptions {
     std::ostream* out = nullptr;   // where IR is printed (required to print)
 };
 
+// The passes every traced or differentiated function goes through before it
+// runs: canonicalize, constant-fold, cse, dce.
+std::span<const std::string> default_pipeline();
+
 // Runs the named passes (each must be registered) over `f`, in order.
 // Returns the verifier's errors of the first pass that broke the IR
 // (prefixed "after pass 'x': "), after which no more passes run; empty when

@@ -4,7 +4,6 @@
 // only the API can build.
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <cstring>
 #include <limits>
 #include <sstream>
@@ -38,13 +37,12 @@ protected:
         return printed;
     }
 
-    // The payload of the first constant after a round trip of `value`.
+    // The payload of a constant printed and parsed back.
     Tensor constant_round_trip(const Tensor& value) {
         Function f("c");
         Builder b(f);
         b.ret({b.constant(value)});
-        round_trip(f);
-        std::optional<Module> m = parse_text(to_string(f));
+        std::optional<Module> m = parse_text(round_trip(f));
         return m ? m->functions[0]->body()->ops[0]->payload : Tensor{};
     }
 
