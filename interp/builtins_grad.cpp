@@ -9,6 +9,7 @@
 #include "interp/interpreter.h"
 #include "ir/inline.h"
 #include "ir/interpret.h"
+#include "ir/shape_rules.h"
 
 namespace nnc {
 
@@ -53,9 +54,30 @@ std::vector<Value> run_ir(Interpreter& in, const ir::Function& fn, const std::ve
     return out;
 }
 
+// Traces `f` for a transformation; what cannot be traced cannot be differentiated.
+Interpreter::Trace trace_for_transform(BuiltinArgs& a, const Value& f, const FlatArgs& args, const char* what) {
+    try {
+        return a.interp().trace_call(f, args.call, what);
+    } catch (const TraceFailure& failure) {
+        throw CompileError(a.call_range(), std::string(what) + ": cannot differentiate " + type_name(f) + ": " + failure.reason,
+                           {{Severity::Note, failure.where, "here", {}}});
+    }
+}
+
+// Runs an autodiff transform, turning its refusals into errors at the call.
+template <class Transform> std::unique_ptr<ir::Function> transform(BuiltinArgs& a, const char* what, Transform&& t) {
+    try {
+        std::unique_ptr<ir::Function> f = t();
+        Interpreter::optimize(*f);
+        return f;
+    } catch (const ShapeError& e) {
+        throw CompileError(a.call_range(), std::string(what) + ": " + e.what());
+    }
+}
+
 // Traces `f` at the arguments; the trace must return one rank-0 float tensor.
 Interpreter::Trace trace_scalar(BuiltinArgs& a, const Value& f, const FlatArgs& args, const char* what) {
-    Interpreter::Trace t = a.interp().trace_call(f, args.call, what);
+    Interpreter::Trace t = trace_for_transform(a, f, args, what);
     std::vector<Value> outs;
     flatten(t.result_structure, outs);
     if (outs.size() != 1 || outs[0].tensor_type().rank() != 0 || !is_floating(outs[0].tensor_type().dtype))
@@ -102,8 +124,7 @@ Value gradient_function(BuiltinArgs& outer, bool with_value) {
         for (size_t arg : selected)
             for (size_t leaf = args.first_leaf[arg]; leaf < args.first_leaf[arg + 1]; ++leaf)
                 if (t.params[leaf].differentiable) wrt.push_back(leaf);
-        std::unique_ptr<ir::Function> g = autodiff::value_and_grad(*t.function, wrt);
-        Interpreter::optimize(*g);
+        std::unique_ptr<ir::Function> g = transform(a, name, [&] { return autodiff::value_and_grad(*t.function, wrt); });
         std::vector<Value> out = run_ir(in, *g, args.leaves, a.call_range());
 
         std::vector<Value> grads;
@@ -131,9 +152,8 @@ Value vjp_builtin(BuiltinArgs& a) {
     std::vector<SourceRange> ranges;
     for (size_t i = 0; i < primals.size(); ++i) ranges.push_back(a.rest_range(i));
     FlatArgs args = flat_args(a, primals, ranges);
-    auto t = std::make_shared<Interpreter::Trace>(in.trace_call(f, args.call, "vjp"));
-    std::shared_ptr<ir::Function> pullback_ir = autodiff::vjp(*t->function);
-    Interpreter::optimize(*pullback_ir);
+    auto t = std::make_shared<Interpreter::Trace>(trace_for_transform(a, f, args, "vjp"));
+    std::shared_ptr<ir::Function> pullback_ir = transform(a, "vjp", [&] { return autodiff::vjp(*t->function); });
 
     std::vector<Value> outputs;
     flatten(t->result_structure, outputs);
@@ -175,9 +195,8 @@ Value jvp_builtin(BuiltinArgs& a) {
     for (const Value& t : tangents) flatten(in.to_tensor(t, std::nullopt, a.range("tangents")), tangent_leaves);
     if (tangent_leaves.size() != args.leaves.size()) a.fail("tangents", "tangents must have the primals' structure");
 
-    Interpreter::Trace t = in.trace_call(a.value("f"), args.call, "jvp");
-    std::unique_ptr<ir::Function> j = autodiff::jvp(*t.function);
-    Interpreter::optimize(*j);
+    Interpreter::Trace t = trace_for_transform(a, a.value("f"), args, "jvp");
+    std::unique_ptr<ir::Function> j = transform(a, "jvp", [&] { return autodiff::jvp(*t.function); });
     std::vector<Value> inputs = args.leaves;
     inputs.insert(inputs.end(), tangent_leaves.begin(), tangent_leaves.end());
     std::vector<Value> out = run_ir(in, *j, inputs, a.call_range());

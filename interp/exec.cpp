@@ -162,7 +162,11 @@ Interpreter::Flow Interpreter::exec_for(const For& s, const std::shared_ptr<Scop
 Interpreter::Flow Interpreter::exec_while(const While& s, const std::shared_ptr<Scope>& scope, Frame& frame) {
     LoopGuard loop(frame.loops);
     for (;;) {
-        std::optional<bool> c = truth(eval(*s.cond, scope), s.cond->range);
+        Value cond = eval(*s.cond, scope);
+        if (mode_ == Mode::Trace && cond.is<AbstractTensor>())
+            throw TraceFailure{s.cond->range, "the `while` loop here runs while a tensor condition holds, so its trip "
+                                              "count is unknown until it runs; write it as a `for` over a range"};
+        std::optional<bool> c = truth(cond, s.cond->range);
         if (!c) {   // abstract: check the body once
             Flow f = exec_block(s.body, scope, frame);
             return f == Flow::Return ? Flow::Return : Flow::Normal;
