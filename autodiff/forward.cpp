@@ -7,7 +7,7 @@
 
 #include "autodiff/activity.h"
 #include "autodiff/autodiff.h"
-#include "autodiff/clone.h"
+#include "ir/clone.h"
 #include "autodiff/emit.h"
 #include "autodiff/rules.h"
 
@@ -23,7 +23,7 @@ class Forward {
 public:
     Forward(Builder& b, const Activity& activity) : b_(b), activity_(activity) {}
 
-    ValueMap& map() { return map_; }
+    ir::ValueMap& map() { return map_; }
     void set_tangent(const Value* v, Value* t) { tangents_[v] = t; }
 
     // The tangent of `v`, or zeros of its copy's type when it does not vary.
@@ -48,7 +48,7 @@ public:
 
 private:
     void primitive(const Op& op) {
-        Op* copy = clone_op(b_, op, map_);
+        Op* copy = ir::clone_op(b_, op, map_);
         if (op.results.size() != 1 || !activity_.varied(op.result())) return;
         const JvpRule rule = rules_for(op.kind).jvp;
         if (!rule) throw std::logic_error("internal error: no forward-mode rule for " + std::string(op_name(op.kind)));
@@ -144,7 +144,7 @@ private:
 
     Builder& b_;
     const Activity& activity_;
-    ValueMap map_;
+    ir::ValueMap map_;
     std::unordered_map<const Value*, Value*> tangents_;
 };
 

@@ -19,7 +19,7 @@
 
 #include "autodiff/activity.h"
 #include "autodiff/autodiff.h"
-#include "autodiff/clone.h"
+#include "ir/clone.h"
 #include "autodiff/emit.h"
 #include "autodiff/rules.h"
 #include "ir/shape_rules.h"
@@ -127,20 +127,20 @@ public:
     Reverse(Builder& b, const Function& f, const Activity& activity) : b_(b), f_(f), activity_(activity) {}
 
     // Copies the ops of `block` before its terminator, mapping values in `map`.
-    Tape forward(const Block& block, ValueMap& map) {
+    Tape forward(const Block& block, ir::ValueMap& map) {
         Tape tape;
         for (const Op* op : block.ops) {
             if (op->kind == OpKind::Yield || op->kind == OpKind::Return) break;
             TapeEntry entry{op, nullptr, {}, {}};
             if (op->kind == OpKind::For && varies(op->results)) forward_for(entry, map);
-            else entry.copy = clone_op(b_, *op, map);
+            else entry.copy = ir::clone_op(b_, *op, map);
             tape.push_back(std::move(entry));
         }
         return tape;
     }
 
     // Propagates `cts` back through the tape, whose values `map` maps.
-    void backward(const Tape& tape, const ValueMap& map, Cotangents& cts) {
+    void backward(const Tape& tape, const ir::ValueMap& map, Cotangents& cts) {
         const SourceRange outer_loc = b_.loc();
         for (auto it = tape.rbegin(); it != tape.rend(); ++it) {
             b_.set_loc(it->op->loc);
@@ -178,7 +178,7 @@ private:
     }
 
     // The loop copied with a stack per carried value its body reads.
-    void forward_for(TapeEntry& e, ValueMap& map) {
+    void forward_for(TapeEntry& e, ir::ValueMap& map) {
         const Op& op = *e.op;
         const Block& body = *op.regions[0];
         const size_t n = op.results.size();
@@ -192,14 +192,14 @@ private:
         for (size_t k : e.stacked) inits.push_back(stack_zeros(b_, std::max<int64_t>(*trip, 0), inits[k]));
         const std::vector<Value*> results =
             b_.for_loop(map[op.operands[0]], inits, [&](Builder& b, Value* i, std::span<Value* const> carried) {
-                ValueMap inner(&map);
+                ir::ValueMap inner(&map);
                 inner.set(body.args[0], i);
                 for (size_t k = 0; k < n; ++k) inner.set(body.args[k + 1], carried[k]);
                 std::vector<Value*> next;
                 for (size_t s = 0; s < e.stacked.size(); ++s)
                     next.push_back(b.op(OpKind::UpdateIndex, {carried[n + s], carried[e.stacked[s]], i},
                                         Attrs{{"axis", int64_t{0}}}));
-                for (size_t j = 0; j + 1 < body.ops.size(); ++j) clone_op(b, *body.ops[j], inner);
+                for (size_t j = 0; j + 1 < body.ops.size(); ++j) ir::clone_op(b, *body.ops[j], inner);
                 std::vector<Value*> yielded;
                 for (const Value* v : body.terminator()->operands) yielded.push_back(inner[v]);
                 yielded.insert(yielded.end(), next.begin(), next.end());
@@ -218,7 +218,7 @@ private:
         return out;
     }
 
-    void backward_for(const TapeEntry& e, const ValueMap& map, Cotangents& cts) {
+    void backward_for(const TapeEntry& e, const ir::ValueMap& map, Cotangents& cts) {
         const Op& op = *e.op;
         const Block& body = *op.regions[0];
         std::vector<size_t> active;   // carried values that vary
@@ -238,7 +238,7 @@ private:
         const std::vector<Value*> results =
             b_.for_loop(trip, inits, [&](Builder& b, Value* j, std::span<Value* const> carried) {
                 Value* i = sub(b, last, j);
-                ValueMap inner(&map);
+                ir::ValueMap inner(&map);
                 inner.set(body.args[0], i);
                 for (size_t s = 0; s < e.stacked.size(); ++s) inner.set(body.args[e.stacked[s] + 1], at(b, e.stacks[s], i));
                 const Tape tape = forward(body, inner);
@@ -262,7 +262,7 @@ private:
         for (size_t o = 0; o < outer.size(); ++o) cts.add(b_, outer[o], results[active.size() + o]);
     }
 
-    void backward_if(const TapeEntry& e, const ValueMap& map, Cotangents& cts) {
+    void backward_if(const TapeEntry& e, const ir::ValueMap& map, Cotangents& cts) {
         const Op& op = *e.op;
         std::vector<std::pair<size_t, Value*>> seeds;
         for (size_t k = 0; k < op.results.size(); ++k)
@@ -274,7 +274,7 @@ private:
         if (seeds.empty() || outer.empty()) return;
         auto branch = [&](const Block& region) {
             return [&](Builder& b) {
-                ValueMap inner(&map);
+                ir::ValueMap inner(&map);
                 const Tape tape = forward(region, inner);
                 Cotangents local;
                 for (const auto& [k, ct] : seeds)
@@ -320,7 +320,7 @@ struct Spec {
 std::unique_ptr<Function> transform(const Function& f, const Spec& spec) {
     auto g = std::make_unique<Function>(f.name() + spec.suffix);
     Builder b(*g);
-    ValueMap map;
+    ir::ValueMap map;
     for (const Value* p : f.params()) map.set(p, g->add_arg(g->body(), p->type()));
     const Op* ret = f.body()->terminator();
     std::vector<Value*> seeds;

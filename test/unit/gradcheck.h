@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "autodiff/autodiff.h"
-#include "autodiff/clone.h"
+#include "ir/inline.h"
 #include "ir/builder.h"
 #include "ir/interpret.h"
 #include "ir/printer.h"
@@ -69,17 +69,6 @@ inline std::vector<TensorType> types_of(const std::vector<Tensor>& inputs) {
     std::vector<TensorType> types;
     for (const Tensor& t : inputs) types.push_back(t.type());
     return types;
-}
-
-// Copies `callee` into the builder's function with its parameters bound to `args`.
-inline std::vector<ir::Value*> inline_call(ir::Builder& b, const ir::Function& callee, std::span<ir::Value* const> args) {
-    autodiff::ValueMap map;
-    for (size_t i = 0; i < args.size(); ++i) map.set(callee.params()[i], args[i]);
-    for (const ir::Op* op : callee.body()->ops)
-        if (op->kind != OpKind::Return) autodiff::clone_op(b, *op, map);
-    std::vector<ir::Value*> out;
-    for (const ir::Value* v : callee.body()->terminator()->operands) out.push_back(map[v]);
-    return out;
 }
 
 inline ir::Value* weighted_sum(ir::Builder& b, ir::Value* y, const Tensor& w) {
@@ -232,7 +221,7 @@ inline void expect_second_order(const GradCheck& c, double tol = kTolerance) {
     for (size_t k = 0; k < grads.size(); ++k) w2.push_back(uniform(grads[k].shape(), -1, 1, c.seed + 300 + k));
     const std::unique_ptr<ir::Function> h2 = make_function(c.param_types(), [&](ir::Builder& b, std::span<ir::Value* const> p) {
         ir::Value* total = nullptr;
-        const std::vector<ir::Value*> gs = inline_call(b, *g, p);
+        const std::vector<ir::Value*> gs = ir::inline_function(b, *g, p);
         for (size_t k = 0; k < gs.size(); ++k) {
             ir::Value* term = weighted_sum(b, gs[k], w2[k]);
             total = total ? b.op(OpKind::Add, {total, term}) : term;
