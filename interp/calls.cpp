@@ -109,11 +109,7 @@ Value Interpreter::call_function(const FunctionObject& fn, const Value* self, Ca
     // result annotation says (the recursion itself depends on the data).
     if (mode_ == Mode::Abstract && std::find(active_fns_.begin(), active_fns_.end(), &def) != active_fns_.end())
         return def.result ? matcher.abstract_value(*def.result) : Value(UnknownValue{});
-    active_fns_.push_back(&def);
-    struct Pop {
-        std::vector<const ast::FnDef*>& fns;
-        ~Pop() { fns.pop_back(); }
-    } pop{active_fns_};
+    ScopedPush<const ast::FnDef*> active(active_fns_, &def);
 
     Frame frame;
     exec_block(def.body, scope, frame);

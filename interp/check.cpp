@@ -43,10 +43,9 @@ void bind_unknown(const ast::Stmt& s, Scope& scope) {
 }  // namespace
 
 void Interpreter::check(std::unique_ptr<ast::Program> program, const std::string& dir, DiagnosticEngine& diags) {
-    Mode saved = mode_;
-    mode_ = Mode::Abstract;
+    ScopedValue<Mode> abstract(mode_, Mode::Abstract);
     Reporter reporter(diags);
-    dir_stack_.push_back(dir);
+    ScopedPush<std::string> script_dir(dir_stack_, dir);
 
     Frame frame;
     for (const auto& stmt : program->stmts) {
@@ -101,8 +100,7 @@ void Interpreter::check(std::unique_ptr<ast::Program> program, const std::string
     }
 
     programs_.push_back(std::move(program));
-    dir_stack_.pop_back();
-    mode_ = saved;
+
 }
 
 }  // namespace nnc

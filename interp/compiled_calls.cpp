@@ -102,11 +102,7 @@ Value Interpreter::call_compiled(const Value& callee, CallArgs& args) {
     if (!entry->traced) entry = &compiled_call(callee, args);   // specialised to these shapes
     auto run_eagerly = [&] {
         ++stats_.eager_calls;
-        ++eager_fallback_depth_;
-        struct Restore {
-            int& depth;
-            ~Restore() { --depth; }
-        } restore{eager_fallback_depth_};
+        ScopedValue<int> fallback(eager_fallback_depth_, eager_fallback_depth_ + 1);
         return call(callee, args);
     };
     if (!entry->traced) return run_eagerly();

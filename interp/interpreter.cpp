@@ -19,11 +19,7 @@ Interpreter::Interpreter(SourceManager& sources, InterpreterOptions options)
 Interpreter::~Interpreter() = default;
 
 void Interpreter::run(std::unique_ptr<ast::Program> program, const std::string& dir) {
-    dir_stack_.push_back(dir);
-    struct Pop {
-        std::vector<std::string>& stack;
-        ~Pop() { stack.pop_back(); }
-    } pop{dir_stack_};
+    ScopedPush<std::string> script_dir(dir_stack_, dir);
     const ast::Program& p = *program;
     programs_.push_back(std::move(program));   // closures may refer to it
     Frame frame;
@@ -32,13 +28,7 @@ void Interpreter::run(std::unique_ptr<ast::Program> program, const std::string& 
 }
 
 std::string Interpreter::type_of(const ast::Expr& expr) {
-    Mode saved = mode_;
-    mode_ = Mode::Abstract;
-    struct Restore {
-        Mode& mode;
-        Mode saved;
-        ~Restore() { mode = saved; }
-    } restore{mode_, saved};
+    ScopedValue<Mode> abstract(mode_, Mode::Abstract);
     return type_name(eval(expr, main_));
 }
 

@@ -28,6 +28,7 @@
 #include "interp/value.h"
 #include "ir/attrs.h"
 #include "ir/builder.h"
+#include "support/scoped.h"
 #include "ir/op_kind.h"
 
 namespace nnc {

@@ -20,11 +20,7 @@ std::pair<std::string, std::string> split_name(const std::string& name) {
 
 Interpreter::Trace Interpreter::lower(std::unique_ptr<ast::Program> program, const std::string& dir,
                                       const std::string& name, const std::map<std::string, Value>& given) {
-    dir_stack_.push_back(dir);
-    struct Pop {
-        std::vector<std::string>& stack;
-        ~Pop() { stack.pop_back(); }
-    } pop{dir_stack_};
+    ScopedPush<std::string> script_dir(dir_stack_, dir);
     const ast::Program& p = *program;
     programs_.push_back(std::move(program));
     Frame frame;
@@ -37,13 +33,7 @@ Interpreter::Trace Interpreter::lower(std::unique_ptr<ast::Program> program, con
     if (!found) throw CompileError({}, "no fn or model named `" + head + "` in the file");
 
     // Values for parameters: given on the command line, else from the annotation.
-    Mode saved = mode_;
-    mode_ = Mode::Abstract;
-    struct Restore {
-        Mode& mode;
-        Mode saved;
-        ~Restore() { mode = saved; }
-    } restore{mode_, saved};
+    std::optional<ScopedValue<Mode>> abstract(std::in_place, mode_, Mode::Abstract);
     auto args_for = [&](const std::vector<ast::Param>& params, const std::shared_ptr<Scope>& scope, const std::string& fn) {
         CallArgs args;
         args.callee_name = fn;
@@ -69,7 +59,7 @@ Interpreter::Trace Interpreter::lower(std::unique_ptr<ast::Program> program, con
     if (auto* fn = found->object<FunctionObject>()) {
         if (!method.empty()) throw CompileError({}, "`" + head + "` is a fn, not a model");
         CallArgs args = args_for(fn->def->params, fn->closure, name);
-        mode_ = saved;
+        abstract.reset();
         return trace_call(*found, std::move(args), name);
     }
     auto* cls = found->object<ModelClass>();
@@ -83,7 +73,7 @@ Interpreter::Trace Interpreter::lower(std::unique_ptr<ast::Program> program, con
     auto scope = std::make_shared<Scope>(cls->scope, std::static_pointer_cast<ModelInstance>(instance.as<std::shared_ptr<Object>>()));
     CallArgs args = args_for(def->params, scope, name);
     Value bound = make_object<BoundMethodObject>(instance, make_object<FunctionObject>(def, cls->scope, head + "." + def->name));
-    mode_ = saved;
+    abstract.reset();
     return trace_call(bound, std::move(args), name);
 }
 

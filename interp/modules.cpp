@@ -59,15 +59,8 @@ Value Interpreter::import_module(const ast::Import& s, const std::string& dir) {
     if (!program) throw CompileError(s.range, "module `" + dotted + "` has syntax errors (reported above)");
 
     auto scope = new_module_scope();
-    importing_.push_back(key);
-    dir_stack_.push_back(found.parent_path().string());
-    struct Restore {
-        Interpreter& in;
-        ~Restore() {
-            in.importing_.pop_back();
-            in.dir_stack_.pop_back();
-        }
-    } restore{*this};
+    ScopedPush<std::string> importing(importing_, key);
+    ScopedPush<std::string> module_dir(dir_stack_, found.parent_path().string());
     Frame frame;
     try {
         for (const auto& stmt : program->stmts) exec(*stmt, scope, frame);

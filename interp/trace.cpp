@@ -90,16 +90,9 @@ Interpreter::Trace Interpreter::trace_call(const Value& callee, CallArgs args, c
     for (ArgValue& a : args.args) a.value = unflatten(a.value, params, pos);
     Value shadow_callee = receiver.is_none() ? function : make_object<BoundMethodObject>(shadow_receiver, function);
 
-    struct Restore {
-        Interpreter& in;
-        Mode mode;
-        ir::Builder* builder;
-        int root;
-        ~Restore() { in.mode_ = mode, in.builder_ = builder, in.trace_root_epoch_ = root; }
-    } restore{*this, mode_, builder_, trace_root_epoch_};
-    mode_ = Mode::Trace;
-    builder_ = &builder;
-    trace_root_epoch_ = ++trace_epoch_;
+    ScopedValue<Mode> mode(mode_, Mode::Trace);
+    ScopedValue<ir::Builder*> recording(builder_, &builder);
+    ScopedValue<int> root(trace_root_epoch_, ++trace_epoch_);
     mark_models(shadow_receiver, trace_root_epoch_);
     for (ArgValue& a : args.args) mark_models(a.value, trace_root_epoch_);
 
