@@ -100,7 +100,6 @@ void Interpreter::check(std::unique_ptr<ast::Program> program, const std::string
     }
 
     programs_.push_back(std::move(program));
-
 }
 
 }  // namespace nnc
