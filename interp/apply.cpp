@@ -69,8 +69,10 @@ Value Interpreter::to_tensor(const Value& v, std::optional<DType> hint, SourceRa
     if (v.is_tensor() || v.is_unknown()) return v;
     if (v.is_number()) {
         DType t = hint ? *hint : v.is<double>() ? DType::F32 : v.is<bool>() ? DType::Bool : DType::I32;
-        double x = v.is<bool>() ? (v.as<bool>() ? 1 : 0) : v.is<int64_t>() ? double(v.as<int64_t>()) : v.as<double>();
-        return Value(Tensor::scalar(x, t));
+        Tensor out = Tensor::empty(t, {});
+        if (v.is<int64_t>()) out.set_int(0, v.as<int64_t>());   // exact beyond 2^53
+        else out.set(0, v.is<bool>() ? (v.as<bool>() ? 1 : 0) : v.as<double>());
+        return Value(std::move(out));
     }
     if (!v.object<ListObject>() && !v.object<TupleObject>())
         throw CompileError(where, "expected a tensor or a number, got " + type_name(v));
@@ -91,11 +93,9 @@ Value Interpreter::to_tensor(const Value& v, std::optional<DType> hint, SourceRa
     Tensor out = Tensor::empty(t, shape);
     for (size_t i = 0; i < leaves.size(); ++i) {
         const Value& x = leaves[i];
-        double d = x.is<Tensor>() ? x.as<Tensor>().item()
-                   : x.is<bool>() ? (x.as<bool>() ? 1 : 0)
-                   : x.is<int64_t>() ? double(x.as<int64_t>())
-                                     : x.as<double>();
-        out.set(static_cast<int64_t>(i), d);
+        const auto at = static_cast<int64_t>(i);
+        if (x.is<int64_t>()) out.set_int(at, x.as<int64_t>());   // exact beyond 2^53
+        else out.set(at, x.is<Tensor>() ? x.as<Tensor>().item() : x.is<bool>() ? (x.as<bool>() ? 1 : 0) : x.as<double>());
     }
     return Value(std::move(out));
 }

@@ -42,7 +42,14 @@ Value tensor_builtin(BuiltinArgs& a) {
 
 Value zeros_builtin(BuiltinArgs& a) { return filled(a, shape_arg(a, "shape"), 0, a.dtype("dtype")); }
 Value ones_builtin(BuiltinArgs& a) { return filled(a, shape_arg(a, "shape"), 1, a.dtype("dtype")); }
-Value full_builtin(BuiltinArgs& a) { return filled(a, shape_arg(a, "shape"), a.number("value"), a.dtype("dtype")); }
+Value full_builtin(BuiltinArgs& a) {
+    DType t = a.dtype("dtype");
+    if (a.value("value").is<int64_t>() && is_integral(t))   // exact beyond 2^53
+        return a.interp().apply(OpKind::Full, {},
+                                Attrs{{"shape", shape_arg(a, "shape")}, {"value", a.integer("value")}, {"dtype", t}},
+                                a.call_range());
+    return filled(a, shape_arg(a, "shape"), a.number("value"), t);
+}
 
 Value like(BuiltinArgs& a, double value) {
     Value x = a.tensor("x");

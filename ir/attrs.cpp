@@ -57,6 +57,11 @@ Attrs& Attrs::set(std::string name, AttrValue v) {
     return *this;
 }
 
+bool Attrs::is_int(std::string_view name) const {
+    const AttrValue* v = find(name);
+    return v && std::holds_alternative<int64_t>(*v);
+}
+
 bool Attrs::has(std::string_view name) const { return find(name) != nullptr; }
 
 const AttrValue* Attrs::find(std::string_view name) const {

@@ -23,6 +23,7 @@ public:
 
     Attrs& set(std::string name, AttrValue v);
     bool has(std::string_view name) const;
+    bool is_int(std::string_view name) const;   // present and an int (not a double)
 
     // Typed getters. The one-argument forms are internal errors when the
     // attribute is missing or has another type (a compiler bug, not user input).

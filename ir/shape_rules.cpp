@@ -165,7 +165,8 @@ TensorType reduction(OpKind kind, const TensorType& x, const Attrs& attrs) {
         else if (keepdim) dims.push_back(Dim::known(1));
     }
     switch (kind) {
-    case OpKind::ReduceSum: return {x.dtype == DType::Bool ? DType::I32 : x.dtype, dims};
+    // Integer and bool sums widen to i64, as in NumPy (an i8 sum must not wrap).
+    case OpKind::ReduceSum: return {is_integral(x.dtype) || x.dtype == DType::Bool ? DType::I64 : x.dtype, dims};
     case OpKind::ReduceMean: return {float_or_f32(x.dtype), dims};
     case OpKind::ArgMax: case OpKind::ArgMin: return {DType::I32, dims};
     default: return {x.dtype, dims};   // ReduceMax, ReduceMin

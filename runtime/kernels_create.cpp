@@ -50,6 +50,11 @@ int significand_bits(DType t) {
 
 Tensor full_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs& attrs) {
     Tensor out = allocate_result(kind, operands, attrs);
+    if (attrs.is_int("value")) {   // exact for integers beyond 2^53
+        const int64_t value = attrs.get_int("value");
+        fill(out, [&](int64_t) { return value; });
+        return out;
+    }
     const double value = attrs.get_double("value");
     fill(out, [&](int64_t) { return value; });
     return out;

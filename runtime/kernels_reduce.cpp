@@ -129,8 +129,10 @@ void require_nonempty(OpKind kind, const Tensor& x, const ReductionSpace& space)
 Tensor reduce_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs& attrs) {
     Tensor out = allocate_result(kind, operands, attrs);
     const std::vector<bool> mask = reduced_axes(kind, operands[0].type(), attrs);
-    // Mean of ints is computed on the float result type; the rest on the input.
-    const Tensor x = kind == OpKind::ReduceMean ? operands[0].to(out.dtype()) : operands[0];
+    // Sums and means are computed in the result type (i64 for integer sums,
+    // float for integer means); max and min on the input.
+    const bool widen = kind == OpKind::ReduceSum || kind == OpKind::ReduceMean;
+    const Tensor x = widen ? operands[0].to(out.dtype()) : operands[0];
     const ReductionSpace space = split_axes(x, mask);
     if (kind == OpKind::ReduceMax || kind == OpKind::ReduceMin) require_nonempty(kind, x, space);
 

@@ -109,6 +109,11 @@ void Tensor::set(int64_t i, double v) {
     visit_dtype(dtype_, [&]<class T>(std::type_identity<T>) { data<T>()[i] = convert_element<T>(v); });
 }
 
+void Tensor::set_int(int64_t i, int64_t v) {
+    assert(i >= 0 && i < numel_);
+    visit_dtype(dtype_, [&]<class T>(std::type_identity<T>) { data<T>()[i] = convert_element<T>(v); });
+}
+
 double Tensor::item() const {
     if (numel_ != 1) throw RuntimeError("expected a single value, got " + describe(dtype_, shape_));
     return get(0);

@@ -45,6 +45,7 @@ public:
     double get(int64_t i) const;
     int64_t get_int(int64_t i) const;
     void set(int64_t i, double v);          // converts to the tensor's dtype
+    void set_int(int64_t i, int64_t v);     // exact for integer dtypes
     double item() const;                    // requires numel() == 1
 
     Tensor clone() const;
