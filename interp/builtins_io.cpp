@@ -1,0 +1,610 @@
+// Checkpoint builtins: save/load in the safetensors format and
+// save_npy/load_npy for single tensors in NumPy's .npy format.
+//
+// Names in a safetensors file: a tensor is stored as "tensor"; a model by
+// the dotted paths of its `param` and `buffer` fields (sub-models, tuples
+// and lists inside it recursively: `fc1.w`, `layers.0.b`); a tuple or list
+// by index prefixes (`0.fc1.w`, `1`). Files are written atomically (a
+// temporary file, fsync, rename, fsync of the directory), so a crash while
+// saving never destroys the previous file. Every read is validated: a
+// corrupt file is an error naming the problem, never a crash.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <bit>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "interp/builtins.h"
+#include "interp/interpreter.h"
+#include "interp/objects.h"
+
+namespace nnc {
+
+static_assert(std::endian::native == std::endian::little, "file formats assume a little-endian host");
+
+namespace {
+
+// ---- Files -------------------------------------------------------------------
+
+// Writes `bytes` to `path` atomically; returns an error message or "".
+std::string write_atomically(const std::string& path, const std::string& bytes) {
+    std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+    auto err = [&](const std::string& what) { return what + " `" + path + "`: " + std::strerror(errno); };
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return err("cannot write");
+    size_t done = 0;
+    while (done < bytes.size()) {
+        ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            std::string m = err("cannot write");
+            ::close(fd);
+            ::unlink(tmp.c_str());
+            return m;
+        }
+        done += size_t(n);
+    }
+    if (::fsync(fd) != 0) {
+        std::string m = err("cannot flush");
+        ::close(fd);
+        ::unlink(tmp.c_str());
+        return m;
+    }
+    if (::close(fd) != 0) {
+        std::string m = err("cannot write");
+        ::unlink(tmp.c_str());
+        return m;
+    }
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        std::string m = err("cannot replace");
+        ::unlink(tmp.c_str());
+        return m;
+    }
+    std::string dir = std::filesystem::path(path).parent_path().string();
+    if (dir.empty()) dir = ".";
+    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        ::fsync(dfd);   // best effort: the file itself is complete either way
+        ::close(dfd);
+    }
+    return "";
+}
+
+// Reads a whole file; returns false (with `error`) if it cannot.
+bool read_file(const std::string& path, std::string& out, std::string& error) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+        error = "cannot read `" + path + "`: it is a directory";
+        return false;
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        error = "cannot read `" + path + "`: " + std::strerror(errno);
+        return false;
+    }
+    out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (in.bad()) {
+        error = "cannot read `" + path + "`";
+        return false;
+    }
+    return true;
+}
+
+std::string shape_text(const Shape& s) { return shape_str(s); }
+
+// ---- Naming the tensors of a value ---------------------------------------------
+
+struct NamedLeaf {
+    std::string name;
+    Tensor tensor;
+};
+
+std::string join(const std::string& prefix, const std::string& name) { return prefix.empty() ? name : prefix + "." + name; }
+
+// The tensors of a model: param and buffer fields; sub-models, tuples and
+// lists recursively; other fields (ints, fns, plain tensor fields) skipped.
+void model_leaves(BuiltinArgs& a, const ModelInstance& m, const std::string& prefix, std::vector<NamedLeaf>& out);
+
+void value_leaves(BuiltinArgs& a, const Value& v, const std::string& prefix, std::vector<NamedLeaf>& out, bool in_model) {
+    if (v.is_tensor()) {
+        if (!v.is<Tensor>()) throw UnknownArgument{};
+        out.push_back({prefix.empty() ? "tensor" : prefix, v.as<Tensor>()});
+        return;
+    }
+    auto items = [&](const std::vector<Value>& elements) {
+        for (size_t i = 0; i < elements.size(); ++i) value_leaves(a, elements[i], join(prefix, std::to_string(i)), out, in_model);
+    };
+    if (auto* t = v.object<TupleObject>()) return items(t->elements);
+    if (auto* l = v.object<ListObject>()) return items(l->elements);
+    if (auto* m = v.object<ModelInstance>()) return model_leaves(a, *m, prefix, out);
+    if (v.is_unknown()) throw UnknownArgument{};
+    if (in_model) return;   // static model fields (sizes, names) are not saved
+    a.fail("value", "can only save tensors, models and tuples or lists of them; " +
+                        (prefix.empty() ? std::string("the value") : "element `" + prefix + "`") + " is " + type_name(v));
+}
+
+void model_leaves(BuiltinArgs& a, const ModelInstance& m, const std::string& prefix, std::vector<NamedLeaf>& out) {
+    for (const auto& f : m.fields) {
+        if (f.value.is_tensor()) {
+            if (f.kind == ModelInstance::FieldKind::Field) continue;
+            if (!f.value.is<Tensor>()) throw UnknownArgument{};
+            out.push_back({join(prefix, f.name), f.value.as<Tensor>()});
+        } else if (f.value.object<ModelInstance>() || f.value.object<TupleObject>() || f.value.object<ListObject>()) {
+            value_leaves(a, f.value, join(prefix, f.name), out, true);
+        }
+    }
+}
+
+// The same walk over `into`, recording each tensor's expected type.
+struct Expected {
+    std::string name;
+    TensorType type;
+};
+
+void expected_leaves(const Value& v, const std::string& prefix, std::vector<Expected>& out, bool in_model) {
+    if (v.is_tensor()) {
+        out.push_back({prefix.empty() ? "tensor" : prefix, v.tensor_type()});
+        return;
+    }
+    auto items = [&](const std::vector<Value>& elements) {
+        for (size_t i = 0; i < elements.size(); ++i) expected_leaves(elements[i], join(prefix, std::to_string(i)), out, in_model);
+    };
+    if (auto* t = v.object<TupleObject>()) return items(t->elements);
+    if (auto* l = v.object<ListObject>()) return items(l->elements);
+    if (auto* m = v.object<ModelInstance>()) {
+        for (const auto& f : m->fields) {
+            if (f.value.is_tensor()) {
+                if (f.kind != ModelInstance::FieldKind::Field) out.push_back({join(prefix, f.name), f.value.tensor_type()});
+            } else {
+                expected_leaves(f.value, join(prefix, f.name), out, true);
+            }
+        }
+    }
+    (void)in_model;
+}
+
+// A copy of `v` (models, tuples and lists copied, never modified) whose
+// saved tensors are replaced by `tensors[name]`.
+Value rebuild(const Value& v, const std::string& prefix, const std::map<std::string, Tensor>& tensors) {
+    if (v.is_tensor()) return Value(tensors.at(prefix.empty() ? "tensor" : prefix));
+    auto items = [&](const std::vector<Value>& elements) {
+        std::vector<Value> out;
+        for (size_t i = 0; i < elements.size(); ++i) out.push_back(rebuild(elements[i], join(prefix, std::to_string(i)), tensors));
+        return out;
+    };
+    if (auto* t = v.object<TupleObject>()) return make_tuple(items(t->elements));
+    if (auto* l = v.object<ListObject>()) return make_list(items(l->elements));
+    if (auto* m = v.object<ModelInstance>()) {
+        auto copy = std::make_shared<ModelInstance>(m->cls);
+        copy->ctor_args = m->ctor_args;
+        for (const auto& f : m->fields) {
+            Value nv = f.value;
+            if (f.value.is_tensor()) {
+                if (f.kind != ModelInstance::FieldKind::Field) nv = Value(tensors.at(join(prefix, f.name)));
+            } else {
+                nv = rebuild(f.value, join(prefix, f.name), tensors);
+            }
+            copy->fields.push_back({f.name, f.kind, std::move(nv)});
+        }
+        return Value(std::shared_ptr<Object>(copy));
+    }
+    return v;
+}
+
+// ---- safetensors ---------------------------------------------------------------
+
+const char* st_dtype(DType t) {
+    switch (t) {
+    case DType::Bool: return "BOOL";
+    case DType::I8: return "I8";
+    case DType::I32: return "I32";
+    case DType::I64: return "I64";
+    case DType::F16: return "F16";
+    case DType::BF16: return "BF16";
+    case DType::F32: return "F32";
+    case DType::F64: return "F64";
+    }
+    return "?";
+}
+
+std::optional<DType> st_parse_dtype(const std::string& s) {
+    for (DType t : {DType::Bool, DType::I8, DType::I32, DType::I64, DType::F16, DType::BF16, DType::F32, DType::F64})
+        if (s == st_dtype(t)) return t;
+    return std::nullopt;
+}
+
+void put_u64(std::string& out, uint64_t v) {
+    for (int i = 0; i < 8; ++i) out.push_back(char((v >> (8 * i)) & 0xff));
+}
+
+uint64_t get_u64(const std::string& s, size_t at) {
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; --i) v = (v << 8) | uint8_t(s[at + i]);
+    return v;
+}
+
+Value save_builtin(BuiltinArgs& a) {
+    Interpreter& in = a.interp();
+    if (in.mode() == Interpreter::Mode::Trace) throw TraceFailure{a.call_range(), "`save` writes a file at every call"};
+    std::vector<NamedLeaf> leaves;
+    std::string path;
+    try {
+        value_leaves(a, a.value("value"), "", leaves, false);
+        path = a.str("path");
+    } catch (const UnknownArgument&) {
+        if (in.mode() != Interpreter::Mode::Eager) return Value();
+        throw;
+    }
+    if (in.mode() != Interpreter::Mode::Eager) return Value();
+    if (path.empty()) a.fail("path", "the path is empty");
+
+    nlohmann::ordered_json header = nlohmann::ordered_json::object();
+    uint64_t offset = 0;
+    for (const NamedLeaf& l : leaves) {
+        uint64_t n = uint64_t(l.tensor.nbytes());
+        header[l.name] = {{"dtype", st_dtype(l.tensor.dtype())}, {"shape", l.tensor.shape()}, {"data_offsets", {offset, offset + n}}};
+        offset += n;
+    }
+    header["__metadata__"] = {{"format", "nnc"}};
+    std::string text = header.dump();
+    while (text.size() % 8 != 0) text.push_back(' ');   // keeps the data 8-byte aligned
+    std::string bytes;
+    bytes.reserve(8 + text.size() + offset);
+    put_u64(bytes, text.size());
+    bytes += text;
+    for (const NamedLeaf& l : leaves) bytes.append(static_cast<const char*>(l.tensor.raw()), size_t(l.tensor.nbytes()));
+    std::string error = write_atomically(path, bytes);
+    if (!error.empty()) a.fail("path", error);
+    return Value();
+}
+
+struct FileTensor {
+    std::string name;
+    Tensor tensor;
+};
+
+// Parses and validates a safetensors file; tensors in file order.
+std::vector<FileTensor> read_safetensors(BuiltinArgs& a, const std::string& path) {
+    std::string data, error;
+    if (!read_file(path, data, error)) a.fail("path", error);
+    auto bad = [&](const std::string& why) -> void { a.fail("path", "`" + path + "` is not a valid safetensors file: " + why); };
+    if (data.size() < 8) bad("it has " + std::to_string(data.size()) + " bytes, fewer than the 8-byte header length");
+    uint64_t hlen = get_u64(data, 0);
+    if (hlen > data.size() - 8)
+        bad("the header length " + std::to_string(hlen) + " exceeds the " + std::to_string(data.size() - 8) + " bytes after it");
+    nlohmann::ordered_json header;
+    try {
+        header = nlohmann::ordered_json::parse(data.begin() + 8, data.begin() + 8 + std::ptrdiff_t(hlen));
+    } catch (const nlohmann::json::exception& e) {
+        bad(std::string("the header is not valid JSON (") + e.what() + ")");
+    }
+    if (!header.is_object()) bad("the header is not a JSON object");
+    const uint64_t data_start = 8 + hlen, data_size = data.size() - data_start;
+
+    struct Entry {
+        std::string name;
+        DType dtype;
+        Shape shape;
+        uint64_t begin, end;
+    };
+    std::vector<Entry> entries;
+    for (auto it = header.begin(); it != header.end(); ++it) {
+        const std::string& name = it.key();
+        if (name == "__metadata__") {
+            if (!it->is_object()) bad("`__metadata__` is not an object");
+            continue;
+        }
+        const auto& e = it.value();
+        std::string where = "tensor `" + name + "`";
+        if (!e.is_object()) bad(where + " is not an object");
+        if (!e.contains("dtype") || !e["dtype"].is_string()) bad(where + " has no dtype string");
+        if (!e.contains("shape") || !e["shape"].is_array()) bad(where + " has no shape list");
+        if (!e.contains("data_offsets") || !e["data_offsets"].is_array() || e["data_offsets"].size() != 2 ||
+            !e["data_offsets"][0].is_number_unsigned() || !e["data_offsets"][1].is_number_unsigned())
+            bad(where + " has no data_offsets pair of non-negative integers");
+        std::string dname = e["dtype"].get<std::string>();
+        auto dtype = st_parse_dtype(dname);
+        if (!dtype) bad(where + " has dtype `" + dname + "`, not one of BOOL, I8, I32, I64, F16, BF16, F32, F64");
+        Shape shape;
+        for (const auto& d : e["shape"]) {
+            if (!d.is_number_unsigned()) bad(where + " has a shape entry that is not a non-negative integer");
+            uint64_t n = d.get<uint64_t>();
+            if (n > uint64_t(INT64_MAX)) bad(where + " has a dimension that is too large");
+            shape.push_back(int64_t(n));
+        }
+        uint64_t b = e["data_offsets"][0].get<uint64_t>(), en = e["data_offsets"][1].get<uint64_t>();
+        if (b > en || en > data_size)
+            bad(where + " has data_offsets [" + std::to_string(b) + ", " + std::to_string(en) + "] outside the " +
+                std::to_string(data_size) + " data bytes");
+        int64_t numel = 0;
+        try {
+            numel = checked_numel(shape);
+        } catch (const RuntimeError&) {
+            bad(where + " has shape " + shape_text(shape) + " whose size overflows");
+        }
+        uint64_t want = uint64_t(numel) * uint64_t(dtype_size(*dtype));
+        if (numel != 0 && want / uint64_t(numel) != uint64_t(dtype_size(*dtype))) bad(where + " is too large");
+        if (want != en - b)
+            bad(where + " has " + std::to_string(en - b) + " data bytes, but " + dname + shape_text(shape) + " needs " +
+                std::to_string(want));
+        entries.push_back({name, *dtype, std::move(shape), b, en});
+    }
+    std::vector<size_t> order(entries.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](size_t x, size_t y) { return entries[x].begin < entries[y].begin; });
+    for (size_t i = 1; i < order.size(); ++i) {
+        const Entry &p = entries[order[i - 1]], &c = entries[order[i]];
+        if (c.begin < p.end) bad("the data of tensors `" + p.name + "` and `" + c.name + "` overlap");
+    }
+    std::vector<FileTensor> out;
+    for (const Entry& e : entries) {
+        Tensor t;
+        try {
+            t = Tensor::empty(e.dtype, e.shape);
+        } catch (const RuntimeError& err) {
+            a.fail("path", std::string("cannot load tensor `") + e.name + "`: " + err.what());
+        }
+        if (e.end > e.begin) std::memcpy(t.raw(), data.data() + data_start + e.begin, e.end - e.begin);
+        if (e.dtype == DType::Bool) {   // normalise to 0/1
+            auto* p = static_cast<uint8_t*>(t.raw());
+            for (int64_t i = 0; i < t.numel(); ++i) p[i] = p[i] != 0;
+        }
+        out.push_back({e.name, std::move(t)});
+    }
+    return out;
+}
+
+std::string file_type(const Tensor& t) { return t.type().str(); }
+
+Value load_builtin(BuiltinArgs& a) {
+    Interpreter& in = a.interp();
+    if (in.mode() == Interpreter::Mode::Trace) throw TraceFailure{a.call_range(), "`load` reads a file at every call"};
+    const Value& into = a.value("into");
+    if (in.mode() != Interpreter::Mode::Eager) {
+        if (into.is_none() || into.is_unknown()) throw UnknownArgument{};
+        return into;   // checking: the result has the type of `into`
+    }
+    std::string path = a.str("path");
+    std::vector<FileTensor> file = read_safetensors(a, path);
+    auto names = [&] {
+        std::string s;
+        for (size_t i = 0; i < file.size(); ++i) s += (i ? ", `" : "`") + file[i].name + "`";
+        return s;
+    };
+    if (into.is_none()) {
+        if (file.size() == 1) return Value(file[0].tensor);
+        if (file.empty()) a.fail("path", "`" + path + "` holds no tensors");
+        a.fail("path", "`" + path + "` holds " + std::to_string(file.size()) + " tensors (" + names() +
+                           "); pass `into = ` a model or value of the same structure to load them all");
+    }
+    if (into.is_tensor()) {
+        if (file.size() != 1)
+            a.fail("into", "`" + path + "` holds " + std::to_string(file.size()) + " tensors" +
+                               (file.empty() ? std::string() : " (" + names() + ")") + ", not a single tensor");
+        TensorType want = into.tensor_type();
+        if (!(want == file[0].tensor.type()))
+            a.fail("into", "`into` has type " + want.str() + ", but the file's tensor `" + file[0].name + "` is " +
+                               file_type(file[0].tensor));
+        return Value(file[0].tensor);
+    }
+    if (!into.object<ModelInstance>() && !into.object<TupleObject>() && !into.object<ListObject>())
+        a.fail("into", "expected a model, a tensor, or a tuple or list of them, got " + type_name(into));
+    std::vector<Expected> expected;
+    expected_leaves(into, "", expected, false);
+    const bool is_model = into.object<ModelInstance>() != nullptr;
+    const std::string what = is_model ? "the model" : "the value";
+    std::map<std::string, Tensor> by_name;
+    for (const FileTensor& f : file) by_name[f.name] = f.tensor;
+    std::vector<std::string> problems;
+    std::map<std::string, bool> used;
+    for (const Expected& e : expected) {
+        auto it = by_name.find(e.name);
+        if (it == by_name.end()) {
+            problems.push_back("`" + e.name + "` (" + e.type.str() + ") is missing from the file");
+            continue;
+        }
+        used[e.name] = true;
+        TensorType have = it->second.type();
+        if (!(have == e.type))
+            problems.push_back("`" + e.name + "` is " + e.type.str() + " in " + what + ", but " + have.str() +
+                               " in the file");
+    }
+    for (const FileTensor& f : file)
+        if (!used.count(f.name)) problems.push_back("`" + f.name + "` (" + file_type(f.tensor) + ") in the file is not in " + what);
+    if (!problems.empty()) {
+        std::string msg = "`" + path + "` does not match " + (is_model ? "model " + type_name(into) : std::string("the value")) + " (" + std::to_string(problems.size()) +
+                          (problems.size() == 1 ? " problem" : " problems") + "):";
+        for (const std::string& p : problems) msg += "\n  " + p;
+        a.fail("into", msg);
+    }
+    return rebuild(into, "", by_name);
+}
+
+// ---- .npy ----------------------------------------------------------------------
+
+const char* npy_descr(DType t) {
+    switch (t) {
+    case DType::Bool: return "|b1";
+    case DType::I8: return "|i1";
+    case DType::I32: return "<i4";
+    case DType::I64: return "<i8";
+    case DType::F16: return "<f2";
+    case DType::F32: return "<f4";
+    case DType::F64: return "<f8";
+    case DType::BF16: return nullptr;
+    }
+    return nullptr;
+}
+
+Value save_npy_builtin(BuiltinArgs& a) {
+    Interpreter& in = a.interp();
+    if (in.mode() == Interpreter::Mode::Trace) throw TraceFailure{a.call_range(), "`save_npy` writes a file at every call"};
+    if (in.mode() != Interpreter::Mode::Eager) return Value();
+    const Value& x = a.value("x");
+    if (!x.is<Tensor>()) a.fail("x", "expected a tensor, got " + type_name(x));
+    const Tensor& t = x.as<Tensor>();
+    std::string path = a.str("path");
+    if (path.empty()) a.fail("path", "the path is empty");
+    const char* descr = npy_descr(t.dtype());
+    if (!descr) a.fail("x", "NumPy has no bf16 dtype; convert the tensor first with `cast(x, f32)`");
+    std::string shape = "(";
+    for (size_t i = 0; i < t.shape().size(); ++i) shape += std::to_string(t.shape()[i]) + (t.shape().size() == 1 ? "," : i + 1 < t.shape().size() ? ", " : "");
+    shape += ")";
+    std::string dict = std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+    size_t total = 10 + dict.size() + 1;
+    dict.append((64 - total % 64) % 64, ' ');
+    dict.push_back('\n');
+    std::string bytes = "\x93NUMPY";
+    bytes.push_back(1);
+    bytes.push_back(0);
+    bytes.push_back(char(dict.size() & 0xff));
+    bytes.push_back(char(dict.size() >> 8));
+    bytes += dict;
+    bytes.append(static_cast<const char*>(t.raw()), size_t(t.nbytes()));
+    std::string error = write_atomically(path, bytes);
+    if (!error.empty()) a.fail("path", error);
+    return Value();
+}
+
+// A minimal reader of the header dict: {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }
+struct NpyHeaderParser {
+    const std::string& s;
+    size_t i = 0;
+    void ws() {
+        while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
+    }
+    bool eat(char c) {
+        ws();
+        if (i < s.size() && s[i] == c) {
+            ++i;
+            return true;
+        }
+        return false;
+    }
+    bool string(std::string& out) {
+        ws();
+        if (i >= s.size() || (s[i] != '\'' && s[i] != '"')) return false;
+        char q = s[i++];
+        size_t start = i;
+        while (i < s.size() && s[i] != q) ++i;
+        if (i >= s.size()) return false;
+        out = s.substr(start, i - start);
+        ++i;
+        return true;
+    }
+};
+
+Value load_npy_builtin(BuiltinArgs& a) {
+    Interpreter& in = a.interp();
+    if (in.mode() == Interpreter::Mode::Trace) throw TraceFailure{a.call_range(), "`load_npy` reads a file at every call"};
+    if (in.mode() != Interpreter::Mode::Eager) throw UnknownArgument{};
+    std::string path = a.str("path");
+    std::string data, error;
+    if (!read_file(path, data, error)) a.fail("path", error);
+    auto bad = [&](const std::string& why) -> void { a.fail("path", "`" + path + "` is not a valid .npy file: " + why); };
+    if (data.size() < 10 || data.compare(0, 6, "\x93NUMPY") != 0) bad("it does not start with the .npy magic string");
+    int major = uint8_t(data[6]);
+    size_t hlen = 0, hstart = 0;
+    if (major == 1) {
+        hlen = uint8_t(data[8]) | (size_t(uint8_t(data[9])) << 8);
+        hstart = 10;
+    } else if (major == 2 || major == 3) {
+        if (data.size() < 12) bad("the header is truncated");
+        hlen = uint8_t(data[8]) | (size_t(uint8_t(data[9])) << 8) | (size_t(uint8_t(data[10])) << 16) | (size_t(uint8_t(data[11])) << 24);
+        hstart = 12;
+    } else {
+        bad("unsupported format version " + std::to_string(major));
+    }
+    if (hlen > data.size() - hstart) bad("the header length " + std::to_string(hlen) + " exceeds the file size");
+    std::string header = data.substr(hstart, hlen);
+    NpyHeaderParser p{header};
+    std::string descr;
+    std::optional<bool> fortran;
+    std::optional<Shape> shape;
+    if (!p.eat('{')) bad("the header is not a dict");
+    while (!p.eat('}')) {
+        std::string key;
+        if (!p.string(key) || !p.eat(':')) bad("the header dict is malformed");
+        if (key == "descr") {
+            if (!p.string(descr)) bad("`descr` is not a string");
+        } else if (key == "fortran_order") {
+            p.ws();
+            if (header.compare(p.i, 4, "True") == 0) fortran = true, p.i += 4;
+            else if (header.compare(p.i, 5, "False") == 0) fortran = false, p.i += 5;
+            else bad("`fortran_order` is not True or False");
+        } else if (key == "shape") {
+            if (!p.eat('(')) bad("`shape` is not a tuple");
+            Shape sh;
+            while (!p.eat(')')) {
+                p.ws();
+                size_t start = p.i;
+                while (p.i < header.size() && header[p.i] >= '0' && header[p.i] <= '9') ++p.i;
+                if (p.i == start || p.i - start > 18) bad("`shape` holds something other than sizes");
+                sh.push_back(std::stoll(header.substr(start, p.i - start)));
+                if (!p.eat(',') && !(p.ws(), p.i < header.size() && header[p.i] == ')')) bad("`shape` is malformed");
+            }
+            shape = std::move(sh);
+        } else {
+            bad("unexpected key `" + key + "` in the header");
+        }
+        if (!p.eat(',') && !(p.ws(), p.i < header.size() && header[p.i] == '}')) bad("the header dict is malformed");
+    }
+    if (descr.empty() || !fortran || !shape) bad("the header lacks `descr`, `fortran_order` or `shape`");
+    if (*fortran) a.fail("path", "`" + path + "` is in Fortran (column-major) order; only C order is supported");
+    std::optional<DType> dtype;
+    for (DType t : {DType::Bool, DType::I8, DType::I32, DType::I64, DType::F16, DType::F32, DType::F64}) {
+        std::string d = npy_descr(t);
+        if (descr == d || (d[0] == '<' && descr == "=" + d.substr(1)) || (d[0] == '|' && descr == d.substr(1)) ||
+            (d[0] == '|' && descr == "<" + d.substr(1)))
+            dtype = t;
+    }
+    if (!dtype) {
+        std::string why = descr.size() > 1 && descr[0] == '>' ? " (big-endian data is not supported)" : "";
+        a.fail("path", "`" + path + "` has NumPy dtype `" + descr + "`" + why +
+                           "; supported: |b1, |i1, <i4, <i8, <f2, <f4, <f8");
+    }
+    int64_t numel = 0;
+    try {
+        numel = checked_numel(*shape);
+    } catch (const RuntimeError&) {
+        bad("the shape " + shape_text(*shape) + " overflows");
+    }
+    uint64_t want = uint64_t(numel) * uint64_t(dtype_size(*dtype));
+    if (numel != 0 && want / uint64_t(numel) != uint64_t(dtype_size(*dtype))) bad("the shape is too large");
+    uint64_t have = data.size() - hstart - hlen;
+    if (have != want)
+        bad("it holds " + std::to_string(have) + " data bytes, but " + descr + " " + shape_text(*shape) + " needs " + std::to_string(want));
+    Tensor t;
+    try {
+        t = Tensor::empty(*dtype, *shape);
+    } catch (const RuntimeError& err) {
+        a.fail("path", err.what());
+    }
+    if (want) std::memcpy(t.raw(), data.data() + hstart + hlen, want);
+    if (*dtype == DType::Bool) {
+        auto* q = static_cast<uint8_t*>(t.raw());
+        for (int64_t i = 0; i < t.numel(); ++i) q[i] = q[i] != 0;
+    }
+    return Value(t);
+}
+
+const BuiltinSpec kIoBuiltins[] = {
+    {"save", "value, path", save_builtin},
+    {"load", "path, into = none", load_builtin},
+    {"save_npy", "x, path", save_npy_builtin},
+    {"load_npy", "path", load_npy_builtin},
+};
+
+}  // namespace
+
+std::span<const BuiltinSpec> io_builtins() { return kIoBuiltins; }
+
+}  // namespace nnc
