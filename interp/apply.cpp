@@ -42,9 +42,7 @@ namespace {
 // Walks a nested list of numbers: records the shape at first visit of each
 // depth and checks that every sibling agrees. Leaves go into `leaves`.
 void flatten(const Value& v, size_t depth, Shape& shape, std::vector<Value>& leaves, SourceRange where) {
-    const std::vector<Value>* items = nullptr;
-    if (auto* l = v.object<ListObject>()) items = &l->elements;
-    if (auto* t = v.object<TupleObject>()) items = &t->elements;
+    const std::vector<Value>* items = sequence_elements(v);
     if (!items) {
         if (depth != shape.size()) throw CompileError(where, "tensor literal is not rectangular (ragged nesting)");
         if (v.is_tensor()) {

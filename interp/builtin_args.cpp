@@ -163,9 +163,7 @@ std::vector<int64_t> BuiltinArgs::ints(std::string_view name) const {
     const Value& v = value(name);
     if (v.is_unknown()) throw UnknownArgument{};
     if (v.is<int64_t>()) return {v.as<int64_t>()};
-    const std::vector<Value>* items = nullptr;
-    if (auto* t = v.object<TupleObject>()) items = &t->elements;
-    if (auto* l = v.object<ListObject>()) items = &l->elements;
+    const std::vector<Value>* items = sequence_elements(v);
     if (!items) fail(name, "`" + std::string(name) + "` must be an int or a list of ints, not " + type_name(v));
     std::vector<int64_t> out;
     for (const Value& x : *items) {

@@ -102,9 +102,7 @@ Value unsqueeze_builtin(BuiltinArgs& a) {
 
 std::vector<Value> tensor_list(BuiltinArgs& a, const char* name) {
     const Value& v = a.value(name);
-    const std::vector<Value>* items = nullptr;
-    if (auto* l = v.object<ListObject>()) items = &l->elements;
-    if (auto* t = v.object<TupleObject>()) items = &t->elements;
+    const std::vector<Value>* items = sequence_elements(v);
     if (!items) a.fail(name, "`" + std::string(name) + "` must be a list of tensors, not " + type_name(v));
     if (items->empty()) a.fail(name, "needs at least one tensor");
     std::vector<Value> out;
@@ -186,15 +184,11 @@ Value pad_builtin(BuiltinArgs& a) {
     int64_t rank = x.tensor_type().rank();
     std::vector<int64_t> flat;
     const Value& p = a.value("pads");
-    const std::vector<Value>* items = nullptr;
-    if (auto* l = p.object<ListObject>()) items = &l->elements;
-    if (auto* t = p.object<TupleObject>()) items = &t->elements;
+    const std::vector<Value>* items = sequence_elements(p);
     bool nested = items && !items->empty() && !(*items)[0].is<int64_t>();
     if (nested) {
         for (const Value& pair : *items) {
-            const std::vector<Value>* pv = nullptr;
-            if (auto* l = pair.object<ListObject>()) pv = &l->elements;
-            if (auto* t = pair.object<TupleObject>()) pv = &t->elements;
+            const std::vector<Value>* pv = sequence_elements(pair);
             if (!pv || pv->size() != 2 || !(*pv)[0].is<int64_t>() || !(*pv)[1].is<int64_t>())
                 a.fail("pads", "each entry must be a [before, after] pair of ints");
             flat.push_back((*pv)[0].as<int64_t>());

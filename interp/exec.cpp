@@ -92,13 +92,6 @@ private:
     int& loops_;
 };
 
-// Elements of a host sequence `for` can walk; nullopt for other values.
-std::optional<std::vector<Value>> sequence_elements(const Value& v) {
-    if (auto* t = v.object<TupleObject>()) return t->elements;
-    if (auto* l = v.object<ListObject>()) return l->elements;
-    return std::nullopt;
-}
-
 }  // namespace
 
 Interpreter::Flow Interpreter::exec_for(const For& s, const std::shared_ptr<Scope>& scope, Frame& frame) {
@@ -126,8 +119,9 @@ Interpreter::Flow Interpreter::exec_for(const For& s, const std::shared_ptr<Scop
             if (step(Value(i))) break;
         return result;
     }
-    if (auto elements = sequence_elements(iterable)) {
-        for (const auto& e : *elements)
+    if (auto* sequence = sequence_elements(iterable)) {
+        std::vector<Value> elements = *sequence;   // the body may modify the list
+        for (const auto& e : elements)
             if (step(e)) break;
         return result;
     }
@@ -184,8 +178,12 @@ void Interpreter::bind_pattern(const Pattern& p, const Value& v, Scope& scope, S
         if (p.name != "_") scope.define(p.name, v);
         return;
     }
-    std::optional<std::vector<Value>> elements = sequence_elements(v);
-    if (!elements && v.is_unknown()) elements = std::vector<Value>(p.elements.size(), Value(UnknownValue{}));
+    std::vector<Value> unknowns;
+    const std::vector<Value>* elements = sequence_elements(v);
+    if (!elements && v.is_unknown()) {
+        unknowns.assign(p.elements.size(), Value(UnknownValue{}));
+        elements = &unknowns;
+    }
     if (!elements)
         throw CompileError(p.range, "cannot destructure a value of type " + type_name(v) + " into " +
                                         std::to_string(p.elements.size()) + " names");

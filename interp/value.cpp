@@ -19,6 +19,12 @@ TensorType Value::tensor_type() const {
     return std::get<AbstractTensor>(v_).type;
 }
 
+const std::vector<Value>* sequence_elements(const Value& v) {
+    if (auto* t = v.object<TupleObject>()) return &t->elements;
+    if (auto* l = v.object<ListObject>()) return &l->elements;
+    return nullptr;
+}
+
 Value make_tuple(std::vector<Value> elements) { return make_object<TupleObject>(std::move(elements)); }
 Value make_list(std::vector<Value> elements) { return make_object<ListObject>(std::move(elements)); }
 

@@ -102,6 +102,9 @@ struct ListObject : Object {
     static bool classof(const Object* o) { return o->kind == Kind::List; }
 };
 
+// The elements of a tuple or list; null for any other value.
+const std::vector<Value>* sequence_elements(const Value& v);
+
 Value make_tuple(std::vector<Value> elements);
 Value make_list(std::vector<Value> elements);
 
