@@ -4,6 +4,7 @@
 // checks the operands, and returns a fresh tensor of that type.
 #pragma once
 
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -21,6 +22,13 @@ TensorType result_type(OpKind kind, std::span<const Tensor> operands, const Attr
 
 // An uninitialised tensor of the result type.
 Tensor allocate_result(OpKind kind, std::span<const Tensor> operands, const Attrs& attrs);
+
+// A shape seen as [outer, n, inner] around dimension `axis` (normalised);
+// without an axis, the flattened tensor as [1, numel, 1].
+struct AxisView {
+    int64_t outer = 1, n = 1, inner = 1;
+};
+AxisView axis_view(const Shape& shape, std::optional<int64_t> axis);
 
 // kernels_create.cpp
 Tensor full_kernel(OpKind, std::span<const Tensor>, const Attrs&);

@@ -91,6 +91,18 @@ Tensor allocate_result(OpKind kind, std::span<const Tensor> operands, const Attr
     return Tensor::empty(type.dtype, type.concrete());
 }
 
+AxisView axis_view(const Shape& shape, std::optional<int64_t> axis) {
+    AxisView v;
+    if (!axis) {
+        v.n = checked_numel(shape);
+        return v;
+    }
+    v.n = shape[*axis];
+    for (int64_t d = 0; d < *axis; ++d) v.outer *= shape[d];
+    for (int64_t d = *axis + 1; d < static_cast<int64_t>(shape.size()); ++d) v.inner *= shape[d];
+    return v;
+}
+
 bool has_kernel(OpKind kind) { return kKernels[index_of(kind)] != nullptr; }
 
 void set_kernel_threads(int n) { omp_set_num_threads(n); }

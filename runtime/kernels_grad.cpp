@@ -149,12 +149,7 @@ Tensor index_add_kernel(OpKind kind, std::span<const Tensor> operands, const Att
     Tensor out = copy_as(operands[0], type.dtype);
     const bool flat = !attrs.has("axis");
     const int64_t axis = flat ? 0 : normalize_axis(attrs.get_int("axis"), out.rank());
-    int64_t outer = 1, n = out.numel(), inner = 1;
-    if (!flat) {
-        n = out.dim(axis);
-        for (int64_t d = 0; d < axis; ++d) outer *= out.dim(d);
-        for (int64_t d = axis + 1; d < out.rank(); ++d) inner *= out.dim(d);
-    }
+    const auto [outer, n, inner] = axis_view(out.shape(), flat ? std::nullopt : std::optional<int64_t>(axis));
     const Tensor index = wrapped_indices(kind, operands[1], n);
     const Tensor updates = operands[2].to(type.dtype);
     const int64_t count = index.numel();

@@ -56,12 +56,7 @@ Tensor take_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs& a
     // x viewed as [outer, n, inner]; the result as [outer, indices, inner].
     const bool flat = !attrs.has("axis");
     const int64_t axis = flat ? 0 : normalize_axis(attrs.get_int("axis"), x.rank());
-    int64_t outer = 1, n = x.numel(), inner = 1;
-    if (!flat) {
-        n = x.dim(axis);
-        for (int64_t d = 0; d < axis; ++d) outer *= x.dim(d);
-        for (int64_t d = axis + 1; d < x.rank(); ++d) inner *= x.dim(d);
-    }
+    const auto [outer, n, inner] = axis_view(x.shape(), flat ? std::nullopt : std::optional<int64_t>(axis));
     const Tensor index = checked_indices(kind, operands[1], n, flat ? "the flattened tensor" : "axis " + std::to_string(axis));
     const int64_t* idx = index.data<int64_t>();
     const int64_t count = index.numel();
@@ -102,13 +97,11 @@ Tensor update_index_kernel(OpKind kind, std::span<const Tensor> operands, const 
     const int64_t i = checked_indices(kind, operands[2], x.dim(axis), "axis " + std::to_string(axis)).data<int64_t>()[0];
     Tensor out = x.clone();
     const Tensor value = operands[1].to(x.dtype());
-    int64_t outer = 1, inner = 1;
-    for (int64_t d = 0; d < axis; ++d) outer *= x.dim(d);
-    for (int64_t d = axis + 1; d < x.rank(); ++d) inner *= x.dim(d);
+    const auto [outer, n, inner] = axis_view(x.shape(), axis);
     const size_t row_bytes = static_cast<size_t>(inner * dtype_size(x.dtype()));
     auto* dst = static_cast<std::byte*>(out.raw());
     const auto* src = static_cast<const std::byte*>(value.raw());
-    for (int64_t o = 0; o < outer; ++o) std::memcpy(dst + (o * x.dim(axis) + i) * row_bytes, src + o * row_bytes, row_bytes);
+    for (int64_t o = 0; o < outer; ++o) std::memcpy(dst + (o * n + i) * row_bytes, src + o * row_bytes, row_bytes);
     return out;
 }
 

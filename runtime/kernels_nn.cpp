@@ -124,10 +124,7 @@ Tensor softmax_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs
     const Tensor x = operands[0].to(out.dtype());
     const int64_t axis = normalize_axis(attrs.get_int("axis", -1), x.rank());
     // x viewed as [outer, n, inner]; each (outer, inner) lane is normalised along n.
-    int64_t outer = 1, inner = 1;
-    const int64_t n = x.dim(axis);
-    for (int64_t d = 0; d < axis; ++d) outer *= x.dim(d);
-    for (int64_t d = axis + 1; d < x.rank(); ++d) inner *= x.dim(d);
+    const auto [outer, n, inner] = axis_view(x.shape(), axis);
     const bool log_space = kind == OpKind::LogSoftmax;
     visit_float_dtype(out.dtype(), [&]<class T>(std::type_identity<T>) {
         const T* in = x.data<T>();
