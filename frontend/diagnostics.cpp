@@ -9,15 +9,6 @@ namespace nnc {
 
 namespace {
 
-const char* severity_name(Severity s) {
-    switch (s) {
-    case Severity::Error: return "error";
-    case Severity::Warning: return "warning";
-    case Severity::Note: return "note";
-    }
-    return "error";
-}
-
 // ANSI colours used when the output is a terminal.
 const char* severity_color(Severity s) {
     switch (s) {
@@ -50,6 +41,15 @@ std::string caret_line(std::string_view line, const SourceRange& range) {
 }
 
 }  // namespace
+
+const char* severity_name(Severity s) {
+    switch (s) {
+    case Severity::Error: return "error";
+    case Severity::Warning: return "warning";
+    case Severity::Note: return "note";
+    }
+    return "error";
+}
 
 void DiagnosticEngine::report(const Diagnostic& d) {
     if (d.severity == Severity::Error) ++errors_;

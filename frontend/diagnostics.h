@@ -19,6 +19,7 @@
 namespace nnc {
 
 enum class Severity { Error, Warning, Note };
+const char* severity_name(Severity s);   // "error", "warning", "note"
 
 struct Diagnostic {
     Severity severity = Severity::Error;

@@ -6,19 +6,6 @@
 
 namespace nnc {
 
-namespace {
-
-const char* severity_word(Severity s) {
-    switch (s) {
-    case Severity::Error: return "error";
-    case Severity::Warning: return "warning";
-    case Severity::Note: return "note";
-    }
-    return "error";
-}
-
-}  // namespace
-
 DiagnosticVerifier::DiagnosticVerifier(const SourceManager& sources, uint32_t file) : sources_(sources), file_(file) {
     static const std::regex pattern(R"(expected-(error|warning|note)(@([+-]?)(\d+))?\s*\{\{(.*?)\}\})");
     const std::string& text = sources.text(file);
@@ -69,13 +56,13 @@ bool DiagnosticVerifier::finish(std::ostream& out) {
         if (!matched) {
             ok = false;
             out << (d.range.valid() ? sources_.name(d.range.begin.file) + ":" + std::to_string(d.range.begin.line) : "?")
-                << ": unexpected " << severity_word(d.severity) << ": " << d.message << "\n";
+                << ": unexpected " << severity_name(d.severity) << ": " << d.message << "\n";
         }
     }
     for (const Expected& e : expected_) {
         if (e.met) continue;
         ok = false;
-        out << sources_.name(file_) << ":" << e.line << ": expected " << severity_word(e.severity) << " not produced: {{"
+        out << sources_.name(file_) << ":" << e.line << ": expected " << severity_name(e.severity) << " not produced: {{"
             << e.text << "}}\n";
     }
     return ok;

@@ -86,15 +86,15 @@ Interpreter::Trace trace_scalar(BuiltinArgs& a, const Value& f, const FlatArgs& 
     return t;
 }
 
-std::vector<size_t> argnums_of(BuiltinArgs& a, size_t nargs, bool& single) {
-    single = a.value("argnums").is<int64_t>();
+// Argument numbers (negative count from the end) as indices into `nargs` arguments.
+std::vector<size_t> select_args(const std::vector<int64_t>& argnums, size_t nargs, SourceRange where, const char* name) {
     std::vector<size_t> out;
-    for (int64_t i : a.ints("argnums")) {
-        if (i < 0) i += static_cast<int64_t>(nargs);
-        if (i < 0 || i >= static_cast<int64_t>(nargs))
-            a.fail("argnums", "argument number " + std::to_string(i) + " is out of range for " + std::to_string(nargs) +
-                                  " arguments");
-        out.push_back(static_cast<size_t>(i));
+    for (int64_t i : argnums) {
+        int64_t k = i < 0 ? i + static_cast<int64_t>(nargs) : i;
+        if (k < 0 || k >= static_cast<int64_t>(nargs))
+            throw CompileError(where, std::string(name) + ": argument number " + std::to_string(i) + " is out of range for " +
+                                          std::to_string(nargs) + " arguments");
+        out.push_back(static_cast<size_t>(k));
     }
     return out;
 }
@@ -102,22 +102,16 @@ std::vector<size_t> argnums_of(BuiltinArgs& a, size_t nargs, bool& single) {
 // The object `grad(f)` / `value_and_grad(f)` returns: a builtin taking f's arguments.
 Value gradient_function(BuiltinArgs& outer, bool with_value) {
     Value f = outer.value("f");
-    Value argnums = outer.value("argnums");
+    const bool single = outer.value("argnums").is<int64_t>();   // an int gives one gradient, a tuple a tuple
+    const std::vector<int64_t> argnums = outer.ints("argnums");
     const char* name = with_value ? "value_and_grad" : "grad";
-    auto impl = [f, argnums, with_value, name](BuiltinArgs& a) -> Value {
+    auto impl = [f, single, argnums, with_value, name](BuiltinArgs& a) -> Value {
         Interpreter& in = a.interp();
         if (in.mode() == Interpreter::Mode::Abstract) throw UnknownArgument{};
         std::vector<SourceRange> ranges;
         for (size_t i = 0; i < a.rest().size(); ++i) ranges.push_back(a.rest_range(i));
         FlatArgs args = flat_args(a, a.rest(), ranges);
-
-        CallArgs spec;   // argnums re-bound for messages
-        spec.call_range = a.call_range();
-        spec.callee_name = name;
-        spec.args.push_back({"argnums", argnums, a.call_range()});
-        BuiltinArgs options(in, "argnums", spec);
-        bool single = false;
-        std::vector<size_t> selected = argnums_of(options, a.rest().size(), single);
+        std::vector<size_t> selected = select_args(argnums, a.rest().size(), a.call_range(), name);
 
         Interpreter::Trace t = trace_scalar(a, f, args, name);
         std::vector<size_t> wrt;
@@ -200,8 +194,6 @@ Value jvp_builtin(BuiltinArgs& a) {
     std::vector<Value> inputs = args.leaves;
     inputs.insert(inputs.end(), tangent_leaves.begin(), tangent_leaves.end());
     std::vector<Value> out = run_ir(in, *j, inputs, a.call_range());
-    std::vector<Value> outputs;
-    flatten(t.result_structure, outputs);
     size_t pos = 0;
     Value value = unflatten(t.result_structure, out, pos);
     Value tangent = unflatten(t.result_structure, out, pos);

@@ -3,6 +3,7 @@
 // logsumexp, var.
 #include "interp/builtins.h"
 #include "interp/composites.h"
+#include "ir/shape_rules.h"
 
 namespace nnc {
 
@@ -116,7 +117,7 @@ Value var_builtin(BuiltinArgs& a) {
     Value squares = in.apply(OpKind::Mul, {centered, centered}, {}, r);
     Value sum = reduce(in, OpKind::ReduceSum, squares, axes, a.boolean("keepdim"), r);
     TensorType t = x.tensor_type();
-    std::vector<bool> reduced = reduced_axes(t, axes, r);
+    std::vector<bool> reduced = reduced_axes(OpKind::ReduceSum, t, Attrs{{"axes", axes.value_or(std::vector<int64_t>{})}});
     int64_t n = 1;
     for (int64_t i = 0; i < t.rank(); ++i) {
         if (!reduced[i]) continue;

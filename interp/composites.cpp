@@ -25,22 +25,14 @@ Value scalar_like(Interpreter& in, double v, DType t, SourceRange where) {
     return in.apply(OpKind::Full, {}, Attrs{{"shape", std::vector<int64_t>{}}, {"value", v}, {"dtype", t}}, where);
 }
 
-std::vector<bool> reduced_axes(const TensorType& t, const std::optional<std::vector<int64_t>>& axes, SourceRange where) {
-    std::vector<bool> reduced(t.rank(), !axes.has_value() || axes->empty());
-    if (!axes) return reduced;
-    for (int64_t a : *axes) {
-        try {
-            reduced[normalize_axis(a, t.rank())] = true;
-        } catch (const ShapeError& e) {
-            throw CompileError(where, e.what());
-        }
-    }
-    return reduced;
-}
-
 std::vector<Dim> reduced_dims(const TensorType& t, const std::optional<std::vector<int64_t>>& axes, bool keepdim,
                               SourceRange where) {
-    std::vector<bool> reduced = reduced_axes(t, axes, where);
+    std::vector<bool> reduced;
+    try {   // the reductions' own rule (ir/shape_rules.h)
+        reduced = reduced_axes(OpKind::ReduceSum, t, Attrs{{"axes", axes.value_or(std::vector<int64_t>{})}});
+    } catch (const ShapeError& e) {
+        throw CompileError(where, e.what());
+    }
     std::vector<Dim> out;
     for (int64_t i = 0; i < t.rank(); ++i) {
         if (!reduced[i]) out.push_back(t.dims[i]);

@@ -20,8 +20,6 @@ Value scalar_like(Interpreter& in, double v, DType t, SourceRange where);
 // A reduction primitive over `axes` (nullopt = all).
 Value reduce(Interpreter& in, OpKind kind, const Value& x, const std::optional<std::vector<int64_t>>& axes, bool keepdim,
              SourceRange where);
-// Which dimensions of `t` a reduction over `axes` (nullopt = all) removes.
-std::vector<bool> reduced_axes(const TensorType& t, const std::optional<std::vector<int64_t>>& axes, SourceRange where);
 // The dims of `x` with the reduced `axes` removed (or kept as 1).
 std::vector<Dim> reduced_dims(const TensorType& t, const std::optional<std::vector<int64_t>>& axes, bool keepdim,
                               SourceRange where);

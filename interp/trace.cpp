@@ -249,7 +249,8 @@ Interpreter::Flow Interpreter::trace_if(const ast::If& s, const Value& cond, con
     };
     std::vector<Branch> branches;
     for (const ast::Block* body : {&s.then_block, s.else_block ? &*s.else_block : nullptr}) {
-        Branch b{f.new_block()};
+        Branch b;
+        b.block = f.new_block();
         b.block->parent_op = op;
         op->regions.push_back(b.block);
         builder_->set_insertion_end(b.block);
