@@ -8,9 +8,11 @@
 // symbolic, so another batch size reuses the same IR. When the fn needs the
 // dimension's value on the host (`zeros([B])`), it is traced again with
 // concrete shapes.
+#include "codegen/cpu/executable.h"
 #include "interp/flatten.h"
 #include "interp/interpreter.h"
 #include "ir/interpret.h"
+#include "ir/passes/pipeline.h"
 
 namespace nnc {
 
@@ -67,6 +69,28 @@ CallArgs generalize(const ast::FnDef& def, const CallArgs& args) {
 
 }  // namespace
 
+// Fuses the trace and compiles it to native code; the trailing results (new
+// values of the arguments' fields) may be written in place.
+void Interpreter::compile_native(CompiledCall& entry, const std::string& name) {
+    ir::Function& f = *entry.traced->function;
+    if (!ir::run_passes(f, codegen::fusion_pipeline(), {}).empty())
+        throw std::logic_error("internal error: fusion broke the IR of " + name);
+    codegen::CompileOptions options;
+    options.profile = options_.profile;
+    const size_t results = f.result_types().size(), updated = entry.traced->updated_leaves.size();
+    for (size_t k = 0; k < updated; ++k) options.updates[results - updated + k] = entry.traced->updated_leaves[k];
+    std::string why;
+    entry.executable = codegen::Executable::compile(f, options, why);
+    if (!entry.executable) stats_.interpreted.push_back(name + ": " + why);
+    else compiled_names_.emplace_back(name, entry.executable);
+}
+
+std::vector<std::pair<std::string, const codegen::Executable*>> Interpreter::executables() const {
+    std::vector<std::pair<std::string, const codegen::Executable*>> out;
+    for (const auto& [name, e] : compiled_names_) out.emplace_back(name, e.get());
+    return out;
+}
+
 Interpreter::CompiledCall& Interpreter::compiled_call(const Value& callee, const CallArgs& args) {
     const FunctionObject& fn = *user_function(callee);
     Value receiver;
@@ -83,6 +107,7 @@ Interpreter::CompiledCall& Interpreter::compiled_call(const Value& callee, const
             entry.failure = "returns a model";
         } else {
             optimize(*entry.traced->function);
+            if (options_.jit) compile_native(entry, fn.qualified_name);
         }
     } catch (const TraceFailure& f) {
         entry.failure = f.reason.empty() ? "not traceable" : f.reason;
@@ -112,9 +137,12 @@ Value Interpreter::call_compiled(const Value& callee, CallArgs& args) {
     for (const ArgValue& a : args.args) flatten(a.value, leaves);
     std::vector<Tensor> inputs;
     for (const Value& v : leaves) inputs.push_back(v.as<Tensor>());
+    leaves.clear();   // so that a field's tensor is held only by the field and `inputs`
     std::vector<Tensor> outputs;
     try {
-        outputs = ir::interpret(*entry->traced->function, inputs);
+        // Updated in place when only its field holds it (besides `inputs`).
+        if (entry->executable) outputs = entry->executable->run(std::move(inputs), 1);
+        else outputs = ir::interpret(*entry->traced->function, inputs);
     } catch (const std::runtime_error&) {
         // The IR is pure and writes nothing back on failure: run the call
         // again op by op, which reports the error at its source line (an

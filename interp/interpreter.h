@@ -33,6 +33,10 @@
 
 namespace nnc {
 
+namespace codegen {
+class Executable;
+}
+
 struct InterpreterOptions {
     uint64_t seed = 0;                          // default seed of rand/randn/init
     std::vector<std::string> module_paths;      // searched by `import` after the script's directory
@@ -40,6 +44,8 @@ struct InterpreterOptions {
     std::ostream* err = nullptr;                // where imported modules' syntax errors go (default std::cerr)
     bool echo_values = false;                   // REPL: print the value of expression statements
     bool compile = true;                        // run fn calls as traced IR (false: op by op)
+    bool jit = true;                            // compile traced IR to native code (false: interpret the IR)
+    bool profile = false;                       // time every step of compiled code
 };
 
 // Raised while tracing when the code does something IR cannot express (a
@@ -91,8 +97,11 @@ public:
         int compiled_calls = 0;    // calls that ran traced IR
         int eager_calls = 0;       // calls that ran op by op because tracing failed
         std::vector<std::string> fallbacks;   // "fn: reason", one per signature that could not be traced
+        std::vector<std::string> interpreted; // "fn: reason", traced but not compiled to native code
     };
     const Stats& stats() const { return stats_; }
+    // Every fn compiled to native code so far, by the name it was traced under.
+    std::vector<std::pair<std::string, const codegen::Executable*>> executables() const;
 
     // Type of an expression in the current scope without running it.
     std::string type_of(const ast::Expr& expr);
@@ -198,11 +207,14 @@ private:
     struct CompiledCall {
         std::shared_ptr<Trace> traced;
         std::string failure;                                     // why it runs eagerly instead
+        std::shared_ptr<codegen::Executable> executable;         // null: the IR interpreter runs `traced`
     };
     std::map<std::string, CompiledCall> compiled_;               // by fn and argument signature
     Stats stats_;
     // The cached trace of `callee` at these arguments' types (traced on first use).
     CompiledCall& compiled_call(const Value& callee, const CallArgs& args);
+    void compile_native(CompiledCall& entry, const std::string& name);
+    std::vector<std::pair<std::string, std::shared_ptr<codegen::Executable>>> compiled_names_;
     std::vector<const ast::FnDef*> active_fns_;                  // fns being called, innermost last
 };
 

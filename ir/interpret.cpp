@@ -85,6 +85,7 @@ private:
             case OpKind::For: run_for(*op); break;
             case OpKind::If: run_if(*op); break;
             case OpKind::While: run_while(*op); break;
+            case OpKind::Fusion: run_fusion(*op); break;
             default: run_primitive(*op); break;
             }
         }
@@ -132,6 +133,12 @@ private:
     void run_if(const Op& op) {
         const Block& branch = *op.regions[slot(op.operands[0]).get(0) != 0 ? 0 : 1];
         const Op* yield = run_block(branch);
+        for (size_t k = 0; k < op.results.size(); ++k) slot(op.results[k]) = slot(yield->operands[k]);
+    }
+
+    void run_fusion(const Op& op) {
+        std::vector<Tensor> values = operand_values(op, 0);
+        const Op* yield = run_region(*op.regions[0], op.regions[0]->args, values);
         for (size_t k = 0; k < op.results.size(); ++k) slot(op.results[k]) = slot(yield->operands[k]);
     }
 

@@ -227,6 +227,10 @@ private:
             expect_word("do");
             region(op);
             break;
+        case OpKind::Fusion:
+            op = f_->new_op(*kind, values(), {}, {}, name.range);
+            region(op);
+            break;
         case OpKind::Constant:
             literal_range = tok_.range;
             literal = dense();

@@ -20,6 +20,7 @@ bool well_formed(const Op* op) {
     case OpKind::For: return !op->operands.empty() && op->regions.size() == 1;
     case OpKind::If: return op->operands.size() == 1 && op->regions.size() == 2;
     case OpKind::While: return op->regions.size() == 2;
+    case OpKind::Fusion: return op->regions.size() == 1;
     case OpKind::Constant: return op->payload.defined() && op->regions.empty();
     default: return op->regions.empty();
     }
@@ -136,6 +137,10 @@ private:
             region(op->regions[0], depth);
             out_ << " do ";
             region(op->regions[1], depth);
+            break;
+        case OpKind::Fusion:
+            out_ << ' ' << names(op->operands) << ' ';
+            region(op->regions[0], depth);
             break;
         case OpKind::Constant:
             out_ << ' ' << format_dense(op->payload);

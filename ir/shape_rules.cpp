@@ -592,7 +592,7 @@ TensorType infer_type(OpKind kind, std::span<const TensorType> operands, const A
     case OpKind::Conv2dGradWeight: return conv2d_grad_weight(kind, x[0], x[1], attrs);
     case OpKind::MaxPool2dGrad: case OpKind::MaxPool2dSelect: return max_pool2d_pair(kind, x[0], x[1], attrs);
     case OpKind::AvgPool2dGrad: return avg_pool2d_grad(kind, x[0], attrs);
-    case OpKind::For: case OpKind::If: case OpKind::While: case OpKind::Yield: case OpKind::Return:
+    case OpKind::For: case OpKind::If: case OpKind::While: case OpKind::Fusion: case OpKind::Yield: case OpKind::Return:
         break;   // control flow: typed by its regions, not by a rule
     }
     throw std::logic_error("internal error: no shape rule for op " + std::string(op_name(kind)));

@@ -27,7 +27,7 @@ std::string str(const std::vector<TensorType>& ts) {
 
 size_t region_count(OpKind kind) {
     switch (kind) {
-    case OpKind::For: return 1;
+    case OpKind::For: case OpKind::Fusion: return 1;
     case OpKind::If: case OpKind::While: return 2;
     default: return 0;
     }
@@ -107,6 +107,7 @@ private:
             case OpKind::For: for_op(op); break;
             case OpKind::If: if_op(op); break;
             case OpKind::While: while_op(op); break;
+            case OpKind::Fusion: fusion_op(op); break;
             case OpKind::Yield: case OpKind::Return:
                 if (!op->results.empty()) error(op, "'" + name + "' has no results");
                 break;
@@ -202,6 +203,25 @@ private:
             check_args(op, op->regions[i], names[i], {});
             check_yield(op, op->regions[i], names[i], results, "its results are");
         }
+    }
+
+    // A fusion's body takes its inputs and yields its results; it may use
+    // nothing from outside (a kernel sees only its buffers).
+    void fusion_op(const Op* op) {
+        check_args(op, op->regions[0], "the body", types_of(op->operands));
+        check_yield(op, op->regions[0], "the body", types_of(op->results), "its results are");
+        walk(op->regions[0], [&](const Op* inner) {
+            for (const Value* v : inner->operands)
+                if (!inside(v, op)) error(inner, "the body of 'fusion' uses a value defined outside it");
+        });
+    }
+
+    // Whether `v` is defined in a region of `owner` (at any depth).
+    static bool inside(const Value* v, const Op* owner) {
+        const Block* b = v->defining_op() ? v->defining_op()->parent : v->owner_block();
+        for (; b; b = b->parent_op ? b->parent_op->parent : nullptr)
+            if (b->parent_op == owner) return true;
+        return false;
     }
 
     void while_op(const Op* op) {

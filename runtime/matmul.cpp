@@ -25,15 +25,21 @@ template <class T> void gemm(int64_t m, int64_t n, int64_t k, const T* a, const 
     }
 }
 
-template <> void gemm<float>(int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c) {
+void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
+           int64_t ldb, float* c, int64_t ldc) {
     if (m == 0 || n == 0) return;
     if (k == 0) {
-        std::fill(c, c + m * n, 0.0f);
+        for (int64_t i = 0; i < m; ++i) std::fill(c + i * ldc, c + i * ldc + n, 0.0f);
         return;
     }
-    const dnnl_status_t status = dnnl_sgemm('N', 'N', m, n, k, 1.0f, a, k, b, n, 0.0f, c, n);
+    const dnnl_status_t status =
+        dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
     if (status != dnnl_success)
         throw RuntimeError("matmul: oneDNN sgemm failed with status " + std::to_string(static_cast<int>(status)));
+}
+
+template <> void gemm<float>(int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c) {
+    sgemm(false, false, m, n, k, a, k, b, n, c, n);
 }
 
 template void gemm<int8_t>(int64_t, int64_t, int64_t, const int8_t*, const int8_t*, int8_t*);

@@ -54,6 +54,15 @@ int64_t checked_numel(const Shape& shape) {
     return numel;
 }
 
+Tensor Tensor::wrap(std::shared_ptr<std::byte[]> storage, DType dtype, const Shape& shape) {
+    Tensor t;
+    t.storage_ = std::move(storage);
+    t.dtype_ = dtype;
+    t.shape_ = shape;
+    t.numel_ = checked_numel(shape);
+    return t;
+}
+
 Tensor Tensor::empty(DType dtype, const Shape& shape) {
     const std::string what = "cannot allocate " + describe(dtype, shape) + ": ";
     // The size in floating point first: it cannot overflow, and it names the

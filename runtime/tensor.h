@@ -28,6 +28,10 @@ public:
     static Tensor empty(DType dtype, const Shape& shape);
     static Tensor zeros(DType dtype, const Shape& shape);
     static Tensor scalar(double value, DType dtype);   // rank 0
+    // A tensor over existing storage (e.g. a slice of an executable's
+    // arena, through shared_ptr's aliasing constructor); the caller
+    // guarantees it holds numel * dtype_size bytes.
+    static Tensor wrap(std::shared_ptr<std::byte[]> storage, DType dtype, const Shape& shape);
 
     bool defined() const { return storage_ != nullptr; }
     DType dtype() const { return dtype_; }
@@ -39,6 +43,10 @@ public:
     TensorType type() const { return TensorType::of(dtype_, shape_); }
 
     void* raw() const { return storage_ ? storage_.get() : nullptr; }
+    // How many tensors share this storage (1: only this one), which tells
+    // whether a compiled step may update it in place.
+    long storage_owners() const { return storage_.use_count(); }
+    const std::shared_ptr<std::byte[]>& storage() const { return storage_; }
     template <class T> T* data() const { return static_cast<T*>(raw()); }
 
     // Element i (flat index) converted to double / int64, any dtype.

@@ -20,3 +20,7 @@ config.substitutions.append(("%nnc", os.path.join(config.nnc_tools_dir, "nnc")))
 config.substitutions.append(("%stdlib", os.path.join(config.nnc_src_root, "stdlib")))
 config.substitutions.append(("%examples", os.path.join(config.nnc_src_root, "examples")))
 config.substitutions.append(("%python", "/usr/bin/python3"))
+
+# Compiled kernels are cached on disk under $XDG_CACHE_HOME/nnc: keep the
+# tests' cache in the build tree, away from the user's.
+config.environment["XDG_CACHE_HOME"] = os.path.join(config.test_exec_root, "cache")

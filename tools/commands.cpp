@@ -2,7 +2,9 @@
 // print one of its compilation stages.
 #include "tools/commands.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <iomanip>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -10,6 +12,9 @@
 #include "frontend/parse.h"
 #include "frontend/verify.h"
 #include "autodiff/autodiff.h"
+#include "codegen/cpu/executable.h"
+#include "codegen/cpu/jit.h"
+#include "ir/passes/pipeline.h"
 #include "ir/printer.h"
 #include "ir/shape_rules.h"
 #include "interp/interpreter.h"
@@ -54,6 +59,8 @@ InterpreterOptions interpreter_options(const DriverOptions& o) {
     InterpreterOptions io;
     io.seed = o.seed;
     io.compile = !o.eager;
+    io.jit = o.jit;
+    io.profile = o.profile;
     if (!o.stdlib_dir.empty()) io.module_paths.push_back(o.stdlib_dir);
     return io;
 }
@@ -63,7 +70,20 @@ std::string script_dir(const std::string& file) {
     return dir.empty() ? "." : dir;
 }
 
-// `emit --stage=ir|grad`: the fn named by --fn, traced with the --arg types
+// The later stages of a traced fn: optimised IR, fused IR, the kernels'
+// LLVM IR (optimised) or their assembly.
+int emit_compiled(ir::Function& f, const std::string& stage) {
+    if (!ir::run_passes(f, stage == "ir-opt" ? ir::default_pipeline() : codegen::fusion_pipeline(), {}).empty()) {
+        std::cerr << "nnc: internal error: a pass broke the IR of @" << f.name() << "\n";
+        return 1;
+    }
+    if (stage == "ir-opt" || stage == "fused") ir::print_function(f, std::cout);
+    else if (stage == "llvm") std::cout << codegen::kernels_llvm_ir(f);
+    else std::cout << codegen::kernels_assembly(f);
+    return 0;
+}
+
+// `emit --stage=ir|grad|ir-opt|fused|llvm|asm`: the fn named by --fn, traced with the --arg types
 // (and, for grad, differentiated with respect to its float parameters).
 int emit_ir(LoadedScript& s, const DriverOptions& o) {
     if (o.fn.empty()) {
@@ -92,6 +112,7 @@ int emit_ir(LoadedScript& s, const DriverOptions& o) {
             ir::print_function(*trace.function, std::cout);
             return 0;
         }
+        if (o.stage != "grad") return emit_compiled(*trace.function, o.stage);
         // grad: the value and the gradient with respect to every float parameter, optimised.
         std::vector<size_t> wrt;
         for (size_t i = 0; i < trace.params.size(); ++i)
@@ -113,6 +134,48 @@ int emit_ir(LoadedScript& s, const DriverOptions& o) {
     return 0;
 }
 
+// `--stats`: what the JIT compiled, how long it took, and per fn its
+// kernels and planned peak memory.
+void print_compile_stats(const Interpreter& interp) {
+    const auto executables = interp.executables();
+    const codegen::JitStats& jit = codegen::Jit::instance().stats();
+    std::cerr << "nnc stats: " << executables.size() << " fns compiled to native code, " << jit.modules
+              << " modules, compile time " << std::fixed << std::setprecision(1) << jit.compile_ms << " ms, "
+              << jit.disk_cache_hits << " from the disk cache\n";
+    for (const auto& [name, e] : executables)
+        std::cerr << "nnc stats:   " << name << ": " << e->kernel_count() << " kernels, peak planned memory "
+                  << e->peak_bytes() << " bytes, " << e->in_place_updates() << " results updated in place\n";
+    for (const std::string& f : interp.stats().interpreted) std::cerr << "nnc stats: interpreted: " << f << "\n";
+}
+
+// `--profile`: each step of every compiled fn, slowest first.
+void print_profile(const Interpreter& interp, const SourceManager& sources) {
+    struct Row {
+        codegen::StepProfile step;
+        std::string fn;
+    };
+    std::vector<Row> rows;
+    double total = 0;
+    for (const auto& [name, e] : interp.executables())
+        for (const codegen::StepProfile& p : e->profile()) {
+            rows.push_back({p, name});
+            total += p.seconds;
+        }
+    std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.step.seconds > b.step.seconds; });
+    std::cerr << "nnc profile: " << std::fixed << std::setprecision(3) << total * 1e3 << " ms in compiled code\n";
+    std::cerr << "  " << std::left << std::setw(34) << "kernel" << std::setw(28) << "source" << std::right
+              << std::setw(8) << "calls" << std::setw(12) << "total ms" << std::setw(8) << "%" << "\n";
+    for (const Row& r : rows) {
+        std::string where = "-";
+        if (r.step.loc.valid())
+            where = std::filesystem::path(sources.name(r.step.loc.begin.file)).filename().string() + ":" +
+                    std::to_string(r.step.loc.begin.line);
+        std::cerr << "  " << std::left << std::setw(34) << r.step.name << std::setw(28) << where << std::right
+                  << std::setw(8) << r.step.calls << std::setw(12) << std::setprecision(3) << r.step.seconds * 1e3
+                  << std::setw(8) << std::setprecision(1) << (total > 0 ? 100 * r.step.seconds / total : 0) << "\n";
+    }
+}
+
 }  // namespace
 
 int run_command(const DriverOptions& o) {
@@ -121,6 +184,7 @@ int run_command(const DriverOptions& o) {
     auto program = parse(s.sources, s.file, s.diags);
     if (!program) return s.status();
     set_kernel_threads(o.threads);
+    codegen::Jit::configure({o.cache_dir});
     Interpreter interp(s.sources, interpreter_options(o));
     try {
         interp.run(std::move(program), script_dir(o.file));
@@ -134,7 +198,9 @@ int run_command(const DriverOptions& o) {
         std::cerr << "nnc stats: " << st.traces << " traces, " << st.compiled_calls << " compiled calls, "
                   << st.eager_calls << " eager calls\n";
         for (const std::string& f : st.fallbacks) std::cerr << "nnc stats: runs eagerly: " << f << "\n";
+        print_compile_stats(interp);
     }
+    if (o.profile) print_profile(interp, s.sources);
     return s.status();
 }
 
@@ -161,8 +227,9 @@ int emit_command(const DriverOptions& o) {
         print_ast(*program, std::cout);
         return 0;
     }
-    if (o.stage == "ir" || o.stage == "grad") return emit_ir(s, o);
-    std::cerr << "nnc: error: unknown stage `" << o.stage << "` (stages: tokens, ast, ir, grad)\n";
+    static const std::vector<std::string> lowered{"ir", "grad", "ir-opt", "fused", "llvm", "asm"};
+    if (std::find(lowered.begin(), lowered.end(), o.stage) != lowered.end()) return emit_ir(s, o);
+    std::cerr << "nnc: error: unknown stage `" << o.stage << "` (stages: tokens, ast, ir, grad, ir-opt, fused, llvm, asm)\n";
     return 2;
 }
 

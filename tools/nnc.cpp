@@ -39,6 +39,13 @@ std::string default_stdlib_dir(const char* argv0) {
     return NNC_STDLIB_DIR;
 }
 
+// $XDG_CACHE_HOME/nnc, else ~/.cache/nnc; empty (no disk cache) without either.
+std::string default_cache_dir() {
+    if (const char* xdg = getenv("XDG_CACHE_HOME"); xdg && *xdg) return std::string(xdg) + "/nnc";
+    const char* home = getenv("HOME");
+    return home && *home ? std::string(home) + "/.cache/nnc" : std::string();
+}
+
 std::string default_history_file() {
     const char* home = getenv("HOME");
     return home ? std::string(home) + "/.nnc_history" : std::string();
@@ -53,10 +60,13 @@ int main(int argc, char** argv) {
         ("help,h", "show this help")
         ("version", "show the version")
         ("eager", "run: execute every fn op by op (no compilation)")
-        ("stats", "run: at exit, print fns traced, compiled and eager calls, and why a fn ran eagerly")
+        ("stats", "run: at exit, print fns traced and compiled, compile time, cache hits, kernels, planned memory")
+        ("profile", "run: at exit, print the time spent in each kernel of compiled fns")
+        ("no-jit", "run: interpret traced IR instead of compiling it to native code")
+        ("no-cache", "run: do not read or write compiled kernels on disk")
         ("seed", po::value<uint64_t>(&options.seed)->default_value(0), "default seed of random operations")
         ("threads", po::value<int>(&options.threads)->default_value(0), "kernel threads (0 = all cores)")
-        ("stage", po::value<std::string>(&options.stage)->default_value("ast"), "emit: tokens | ast | ir | grad")
+        ("stage", po::value<std::string>(&options.stage)->default_value("ast"), "emit: tokens | ast | ir | grad | ir-opt | fused | llvm | asm")
         ("fn", po::value<std::string>(&options.fn), "emit ir/grad: the fn (or Model.method) to lower")
         ("arg", po::value<std::vector<std::string>>(&options.args)->composing(),
          "emit ir/grad: a parameter's type, NAME=f32[B,784] or NAME=INT (repeatable)")
@@ -109,6 +119,9 @@ int main(int argc, char** argv) {
     }
     options.eager = vm.count("eager") > 0;
     options.stats = vm.count("stats") > 0;
+    options.profile = vm.count("profile") > 0;
+    options.jit = vm.count("no-jit") == 0;
+    if (vm.count("no-cache") == 0) options.cache_dir = default_cache_dir();
     options.verify_diagnostics = vm.count("verify-diagnostics") > 0;
     options.color = isatty(STDERR_FILENO);
     if (options.stdlib_dir.empty()) options.stdlib_dir = default_stdlib_dir(argv[0]);

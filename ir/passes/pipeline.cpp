@@ -7,6 +7,7 @@
 #include "ir/passes/constant_fold.h"
 #include "ir/passes/cse.h"
 #include "ir/passes/dce.h"
+#include "ir/passes/fusion.h"
 #include "ir/printer.h"
 #include "ir/verifier.h"
 
@@ -19,6 +20,7 @@ const Pass kPasses[] = {
     {"constant-fold", "evaluate ops whose operands are all constants", constant_fold},
     {"cse", "merge ops that compute the same value", cse},
     {"dce", "remove ops whose results are unused", dce},
+    {"fuse", "group ops into kernels (elementwise, reductions, softmax): `fusion` ops", fuse},
 };
 
 }  // namespace

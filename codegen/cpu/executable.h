@@ -1,0 +1,94 @@
+// A compiled function: the steps of a fused IR function (one JIT kernel per
+// fusion group, oneDNN GEMM for matmul, reference kernels for the ops no
+// group covers, free reshapes) over buffers placed by a static memory plan.
+//
+// Symbolic dimensions are bound from the arguments at each run, so one
+// executable serves every batch size; the memory plan is made once per set
+// of sizes and its arena reused across runs (no page faults on fresh
+// memory after the first). Results are fresh tensors — or, for a result
+// marked as the new value of a parameter (a model's weights, an
+// optimizer's moments), the parameter's own storage updated in place when
+// nothing else holds it.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "codegen/cpu/jit.h"
+#include "codegen/cpu/kernel_emitter.h"
+#include "ir/function.h"
+#include "runtime/tensor.h"
+
+namespace nnc::codegen {
+
+struct CompileOptions {
+    // result index -> parameter index: the result replaces the parameter in
+    // the caller (which then holds only the result).
+    std::map<size_t, size_t> updates;
+    bool profile = false;   // time every step
+};
+
+// Per-step timings (`nnc run --profile`).
+struct StepProfile {
+    std::string name;     // kernel symbol or op name
+    SourceRange loc;      // the .nn source it came from
+    int64_t calls = 0;
+    double seconds = 0;
+};
+
+class Executable {
+public:
+    // Compiles `f`, which must have been through the fusion pipeline
+    // (fusion_pipeline()). Returns null, with `why` set, for functions it
+    // does not handle (control flow, symbols no parameter binds).
+    static std::unique_ptr<Executable> compile(const ir::Function& f, const CompileOptions& options, std::string& why);
+
+    // Runs on `args` (one per parameter; moved in so that updated
+    // parameters can be written in place when `args` and the caller's own
+    // reference are their only owners: at most `max_owners`). Throws
+    // RuntimeError when the arguments do not match the parameter types.
+    std::vector<Tensor> run(std::vector<Tensor> args, long max_owners);
+
+    int kernel_count() const { return kernels_; }
+    // Bytes of the largest arena planned so far plus the results' buffers.
+    int64_t peak_bytes() const { return peak_bytes_; }
+    std::vector<StepProfile> profile() const;
+    // Results written into their parameter's storage, over all runs so far.
+    int64_t in_place_updates() const { return in_place_updates_; }
+
+    ~Executable();
+
+private:
+    Executable() = default;
+    struct Step;
+    struct Plan;
+    const Plan& plan_for(const std::vector<int64_t>& sizes);
+
+    const ir::Function* f_ = nullptr;
+    std::vector<std::unique_ptr<Step>> steps_;
+    std::map<std::string, int> symbols_;   // symbolic dim -> index into sizes
+    std::map<std::vector<int64_t>, std::unique_ptr<Plan>> plans_;
+    std::vector<const ir::Value*> slot_values_;
+    size_t n_slots_ = 0;
+    std::vector<int> result_slots_;
+    std::map<size_t, size_t> updates_;
+    std::vector<bool> update_in_place_;   // per result: statically safe to write into its parameter
+    int kernels_ = 0;
+    int64_t peak_bytes_ = 0;
+    int64_t in_place_updates_ = 0;
+    bool profile_ = false;
+};
+
+// The passes that turn a traced function into what Executable::compile
+// takes: the default pipeline, then fuse.
+std::span<const std::string> fusion_pipeline();
+
+// The kernels of a fused function as one LLVM module's text, optimised
+// (`emit --stage=llvm`) or as host assembly (`--stage=asm`).
+std::string kernels_llvm_ir(const ir::Function& f);
+std::string kernels_assembly(const ir::Function& f);
+
+}  // namespace nnc::codegen

@@ -1,0 +1,203 @@
+// The ORC LLJIT wrapper, its optimisation pipeline and its disk cache.
+#include "codegen/cpu/jit.h"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <stdexcept>
+#include <unistd.h>
+
+#include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/LegacyPassManager.h>
+#include <llvm/IR/Module.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/MC/TargetRegistry.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/SmallVectorMemoryBuffer.h>
+#include <llvm/ADT/StringExtras.h>
+#include <llvm/Support/SHA256.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/Target/TargetMachine.h>
+#include <llvm/TargetParser/Host.h>
+
+namespace nnc::codegen {
+
+namespace {
+
+JitOptions g_options;   // set by the driver before the JIT exists
+
+[[noreturn]] void fail(const std::string& what, llvm::Error e) {
+    throw std::runtime_error("JIT: " + what + ": " + llvm::toString(std::move(e)));
+}
+
+template <class T> T check(llvm::Expected<T> v, const std::string& what) {
+    if (!v) fail(what, v.takeError());
+    return std::move(*v);
+}
+
+std::string hex(const std::array<uint8_t, 32>& bytes) {
+    static const char digits[] = "0123456789abcdef";
+    std::string s;
+    for (uint8_t b : bytes) s += digits[b >> 4], s += digits[b & 15];
+    return s;
+}
+
+}  // namespace
+
+struct Jit::Impl {
+    std::unique_ptr<llvm::orc::LLJIT> jit;
+    llvm::orc::ThreadSafeContext context{std::make_unique<llvm::LLVMContext>()};
+    std::unique_ptr<llvm::TargetMachine> machine;
+    std::string cpu;
+    std::string cpu_key;   // cpu name and features
+    JitStats stats;
+    int next_dylib = 0;
+    std::mutex mutex;
+
+    // Widest vectors the host runs at full speed: 512-bit where it has
+    // AVX-512 (LLVM defaults to 256 on some such CPUs), else its default.
+    void set_vector_width(llvm::Module& m) {
+        if (cpu_key.find("+avx512f") == std::string::npos) return;
+        for (llvm::Function& f : m)
+            if (!f.isDeclaration()) f.addFnAttr("prefer-vector-width", "512");
+    }
+
+    void optimize(llvm::Module& m) {
+        set_vector_width(m);
+        llvm::LoopAnalysisManager lam;
+        llvm::FunctionAnalysisManager fam;
+        llvm::CGSCCAnalysisManager cgam;
+        llvm::ModuleAnalysisManager mam;
+        llvm::PipelineTuningOptions tuning;
+        tuning.LoopVectorization = true;
+        tuning.SLPVectorization = true;
+        llvm::PassBuilder pb(machine.get(), tuning);
+        pb.registerModuleAnalyses(mam);
+        pb.registerCGSCCAnalyses(cgam);
+        pb.registerFunctionAnalyses(fam);
+        pb.registerLoopAnalyses(lam);
+        pb.crossRegisterProxies(lam, fam, cgam, mam);
+        pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(m, mam);
+    }
+
+    std::unique_ptr<llvm::MemoryBuffer> object(llvm::Module& m, llvm::CodeGenFileType type) {
+        llvm::SmallVector<char, 0> buffer;
+        llvm::raw_svector_ostream out(buffer);
+        llvm::legacy::PassManager pm;
+        if (machine->addPassesToEmitFile(pm, out, nullptr, type))
+            throw std::runtime_error("JIT: the target cannot emit this file type");
+        pm.run(m);
+        return std::make_unique<llvm::SmallVectorMemoryBuffer>(std::move(buffer), m.getModuleIdentifier(), false);
+    }
+
+    std::filesystem::path cache_path(const std::string& key) const {
+        return std::filesystem::path(g_options.cache_dir) / (key + ".o");
+    }
+
+    std::unique_ptr<llvm::MemoryBuffer> load_cached(const std::string& key) {
+        if (g_options.cache_dir.empty()) return nullptr;
+        auto buffer = llvm::MemoryBuffer::getFile(cache_path(key).string());
+        return buffer ? std::move(*buffer) : nullptr;
+    }
+
+    // Writes the object atomically (a temporary file renamed into place), so
+    // a concurrent or interrupted run never sees half an object. Failures to
+    // cache are not errors.
+    void store_cached(const std::string& key, const llvm::MemoryBuffer& obj) {
+        if (g_options.cache_dir.empty()) return;
+        std::error_code ec;
+        std::filesystem::create_directories(g_options.cache_dir, ec);
+        const auto final_path = cache_path(key);
+        const auto temp = final_path.string() + ".tmp" + std::to_string(getpid());
+        {
+            std::ofstream out(temp, std::ios::binary);
+            out.write(obj.getBufferStart(), static_cast<std::streamsize>(obj.getBufferSize()));
+            if (!out) return;
+        }
+        std::filesystem::rename(temp, final_path, ec);
+        if (ec) std::filesystem::remove(temp, ec);
+    }
+};
+
+Jit::Jit() : impl_(std::make_unique<Impl>()) {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    auto builder = check(llvm::orc::JITTargetMachineBuilder::detectHost(), "detecting the host CPU");
+    builder.setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+    impl_->cpu = builder.getCPU();
+    impl_->cpu_key = impl_->cpu + " " + builder.getFeatures().getString();
+    impl_->machine = check(builder.createTargetMachine(), "creating the target machine");
+    impl_->jit = check(llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(builder)).create(), "creating LLJIT");
+}
+
+Jit::~Jit() = default;
+
+Jit& Jit::instance() {
+    static Jit jit;
+    return jit;
+}
+
+void Jit::configure(const JitOptions& options) { g_options = options; }
+
+llvm::LLVMContext& Jit::context() { return *impl_->context.getContext(); }
+
+std::unique_ptr<llvm::Module> Jit::new_module(const std::string& name) {
+    auto m = std::make_unique<llvm::Module>(name, context());
+    m->setDataLayout(impl_->machine->createDataLayout());
+    m->setTargetTriple(impl_->machine->getTargetTriple().str());
+    return m;
+}
+
+const std::string& Jit::target_cpu() const { return impl_->cpu; }
+const JitStats& Jit::stats() const { return impl_->stats; }
+
+std::vector<KernelFn> Jit::compile(std::unique_ptr<llvm::Module> m, const std::vector<std::string>& symbols) {
+    std::lock_guard lock(impl_->mutex);
+    const auto start = std::chrono::steady_clock::now();
+    std::string text;
+    llvm::raw_string_ostream ir(text);
+    if (llvm::verifyModule(*m, &ir)) throw std::runtime_error("JIT: invalid LLVM module: " + text);
+    m->print(ir, nullptr);
+    ir << "\n; " << impl_->cpu_key << "; nnc " << NNC_VERSION << "; llvm " << LLVM_VERSION_STRING;
+    const std::string key = hex(llvm::SHA256::hash(llvm::arrayRefFromStringRef(text)));
+
+    std::unique_ptr<llvm::MemoryBuffer> obj = impl_->load_cached(key);
+    if (obj) {
+        ++impl_->stats.disk_cache_hits;
+    } else {
+        impl_->optimize(*m);
+        obj = impl_->object(*m, llvm::CodeGenFileType::ObjectFile);
+        impl_->store_cached(key, *obj);
+    }
+    auto created = impl_->jit->createJITDylib("kernels" + std::to_string(impl_->next_dylib++));
+    if (!created) fail("creating a JITDylib", created.takeError());
+    llvm::orc::JITDylib& dylib = *created;
+    if (auto e = impl_->jit->addObjectFile(dylib, std::move(obj))) fail("adding an object", std::move(e));
+    std::vector<KernelFn> fns;
+    for (const std::string& s : symbols)
+        fns.push_back(check(impl_->jit->lookup(dylib, s), "looking up " + s).toPtr<KernelFn>());
+    ++impl_->stats.modules;
+    impl_->stats.compile_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    return fns;
+}
+
+std::string Jit::optimized_ir(llvm::Module& m) {
+    impl_->optimize(m);
+    std::string text;
+    llvm::raw_string_ostream out(text);
+    m.print(out, nullptr);
+    return text;
+}
+
+std::string Jit::assembly(llvm::Module& m) {
+    impl_->optimize(m);
+    auto buffer = impl_->object(m, llvm::CodeGenFileType::AssemblyFile);
+    return buffer->getBuffer().str();
+}
+
+}  // namespace nnc::codegen

@@ -1,0 +1,67 @@
+// The process-wide LLVM ORC JIT: takes an LLVM module of kernels, optimises
+// it for the host CPU (O3, AVX-512 where present), compiles it and returns
+// the kernels' addresses. Compiled objects are also kept in an on-disk
+// cache keyed by a hash of the module's IR, the host CPU and the compiler
+// version, so a second run of a script skips LLVM's optimiser and code
+// generator. The LLVM headers stay out of this one (they cost seconds per
+// translation unit).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace llvm {
+class LLVMContext;
+class Module;
+}  // namespace llvm
+
+namespace nnc::codegen {
+
+// Every kernel has this signature: buffers are the group's inputs then its
+// outputs; dims the group's iteration shape; [begin, end) the part of the
+// outermost loop this call computes.
+using KernelFn = void (*)(void* const* buffers, const int64_t* dims, int64_t begin, int64_t end);
+
+struct JitOptions {
+    std::string cache_dir;   // empty: no disk cache
+};
+
+struct JitStats {
+    int modules = 0;            // modules compiled (cache misses included)
+    int disk_cache_hits = 0;    // modules whose object came from the disk cache
+    double compile_ms = 0;      // total time in optimisation and code generation (or cache loads)
+};
+
+class Jit {
+public:
+    // The JIT of this process (created on first use).
+    static Jit& instance();
+    static void configure(const JitOptions& options);   // before first use
+
+    // A fresh module in the JIT's context, targeting the host.
+    std::unique_ptr<llvm::Module> new_module(const std::string& name);
+    llvm::LLVMContext& context();
+
+    // Optimises and compiles `m`; returns the address of each of `symbols`.
+    // Throws std::runtime_error when LLVM fails.
+    std::vector<KernelFn> compile(std::unique_ptr<llvm::Module> m, const std::vector<std::string>& symbols);
+
+    // The host CPU's name and features, as the disk cache keys them.
+    const std::string& target_cpu() const;
+    // The optimised module's text (`nnc emit --stage=llvm`) or assembly (--stage=asm).
+    std::string optimized_ir(llvm::Module& m);
+    std::string assembly(llvm::Module& m);
+
+    const JitStats& stats() const;
+
+    ~Jit();
+
+private:
+    Jit();
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace nnc::codegen
