@@ -19,20 +19,29 @@ Value parameters_builtin(BuiltinArgs& a) {
     return make_list(std::move(params));
 }
 
-// Writes `values` into the param fields of `m`, in parameters(m) order.
-void assign_params(BuiltinArgs& a, ModelInstance& m, const std::vector<Value>& values, size_t& pos) {
-    for (auto& f : m.fields) {
-        if (auto* sub = f.value.object<ModelInstance>()) {
-            assign_params(a, *sub, values, pos);
+// Writes `values` into the param fields of the models in `v` (a model, or a
+// tuple or list holding models), in parameters() order: the order flatten
+// visits them, so models held in list and tuple fields are reached too.
+void assign_params(BuiltinArgs& a, const Value& v, const std::vector<Value>& values, size_t& pos) {
+    auto elements = [&](const std::vector<Value>& items) {
+        for (const Value& e : items) assign_params(a, e, values, pos);
+    };
+    if (auto* t = v.object<TupleObject>()) elements(t->elements);
+    if (auto* l = v.object<ListObject>()) elements(l->elements);
+    auto* m = v.object<ModelInstance>();
+    if (!m) return;
+    for (auto& f : m->fields) {
+        if (!f.value.is_tensor()) {
+            assign_params(a, f.value, values, pos);
             continue;
         }
-        if (f.kind != ModelInstance::FieldKind::Param || !f.value.is_tensor()) continue;
+        if (f.kind != ModelInstance::FieldKind::Param) continue;
         if (pos >= values.size()) a.fail("values", "too few values for the model's parameters");
-        const Value& v = values[pos++];
-        if (!v.is_tensor() || !(v.tensor_type().dtype == f.value.tensor_type().dtype) ||
-            v.tensor_type().rank() != f.value.tensor_type().rank())
-            a.fail("values", "parameter `" + f.name + "` has type " + f.value.tensor_type().str() + ", not " + type_name(v));
-        f.value = v;
+        const Value& e = values[pos++];
+        if (!e.is_tensor() || !(e.tensor_type().dtype == f.value.tensor_type().dtype) ||
+            e.tensor_type().rank() != f.value.tensor_type().rank())
+            a.fail("values", "parameter `" + f.name + "` has type " + f.value.tensor_type().str() + ", not " + type_name(e));
+        f.value = e;
     }
 }
 
@@ -47,7 +56,7 @@ Value set_parameters_builtin(BuiltinArgs& a) {
     auto* list = v.object<ListObject>();
     if (!list) a.fail("values", "expected a list of tensors, got " + type_name(v));
     size_t pos = 0;
-    assign_params(a, *model, list->elements, pos);
+    assign_params(a, m, list->elements, pos);
     if (pos != list->elements.size()) a.fail("values", "more values than the model has parameters");
     return Value();
 }
