@@ -137,8 +137,9 @@ std::unique_ptr<Executable> Executable::compile(const ir::Function& f, const Com
         for (const ir::Value* v : op->operands) users[v].push_back(op);
         for (const ir::Value* r : op->results) {
             for (const Dim& d : r->type().dims)
-                if (d.is_symbol() && !e->symbols_.count(d.name())) {
-                    why = "dimension " + d.name() + " is not bound by a parameter";
+                if (!d.is_known() && !e->symbols_.count(d.name())) {
+                    why = d.is_symbol() ? "dimension " + d.name() + " is not bound by a parameter"
+                                        : "a result of " + std::string(op_name(op->kind)) + " has an unknown dimension";
                     return nullptr;
                 }
             number(r);
