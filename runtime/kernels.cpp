@@ -105,7 +105,9 @@ AxisView axis_view(const Shape& shape, std::optional<int64_t> axis) {
 
 bool has_kernel(OpKind kind) { return kKernels[index_of(kind)] != nullptr; }
 
-void set_kernel_threads(int n) { omp_set_num_threads(n); }
+void set_kernel_threads(int n) {
+    if (n > 0) omp_set_num_threads(n);   // 0: OpenMP's default, every core
+}
 
 Tensor execute(OpKind kind, std::span<const Tensor> operands, const Attrs& attrs) {
     const Kernel kernel = kKernels[index_of(kind)];

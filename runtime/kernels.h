@@ -20,7 +20,7 @@ Tensor execute(OpKind kind, std::span<const Tensor> operands, const Attrs& attrs
 // True when a reference kernel is registered for `kind` (tested for every op).
 bool has_kernel(OpKind kind);
 
-// Number of threads kernels may use (set once by the driver's --threads).
+// Number of threads kernels may use (set once by the driver's --threads; 0 = all cores).
 void set_kernel_threads(int n);
 
 }  // namespace nnc

@@ -10,14 +10,13 @@
 
 #include <unistd.h>
 
+#include "runtime/allocator.h"
 #include "runtime/element.h"
 #include "runtime/strided.h"
 
 namespace nnc {
 
 namespace {
-
-constexpr std::align_val_t kAlignment{64};         // a cache line, enough for any vector load
 
 std::string describe(DType dtype, const Shape& shape) { return std::string(dtype_name(dtype)) + shape_str(shape); }
 
@@ -37,10 +36,6 @@ int64_t physical_memory_bytes() {
     return bytes;
 }
 
-std::shared_ptr<std::byte[]> allocate(int64_t bytes) {
-    auto* p = static_cast<std::byte*>(::operator new[](static_cast<size_t>(std::max<int64_t>(bytes, 1)), kAlignment));
-    return std::shared_ptr<std::byte[]>(p, [](std::byte* q) { ::operator delete[](q, kAlignment); });
-}
 
 }  // namespace
 
@@ -81,7 +76,7 @@ Tensor Tensor::empty(DType dtype, const Shape& shape) {
     if (bytes > limit) throw RuntimeError(too_large);
     Tensor t;
     try {
-        t.storage_ = allocate(bytes);
+        t.storage_ = allocate_storage(bytes);
     } catch (const std::bad_alloc&) {
         throw RuntimeError(what + format_bytes(approximate_bytes) + " bytes: out of memory");
     }

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <chrono>
 #include <omp.h>
-#include <sys/mman.h>
 
 #include <llvm/IR/Module.h>
 
@@ -259,7 +258,6 @@ const Executable::Plan& Executable::plan_for(const std::vector<int64_t>& sizes) 
     plan.arena_bytes = placed.arena_bytes;
     if (plan.arena_bytes > 0) {
         plan.arena = Tensor::empty(DType::I8, {plan.arena_bytes}).storage();
-        if (plan.arena_bytes >= (int64_t{2} << 20)) madvise(plan.arena.get(), static_cast<size_t>(plan.arena_bytes), MADV_HUGEPAGE);
     }
     int64_t results = 0;
     for (int r : result_slots_)

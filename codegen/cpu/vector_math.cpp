@@ -110,9 +110,8 @@ llvm::Value* emit_sigmoid(llvm::IRBuilderBase& b, llvm::Value* x) {
     llvm::Type* t = x->getType();
     Value* one = llvm::ConstantFP::get(t, 1.0);
     Value* e = emit_exp(b, b.CreateFNeg(b.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, x)));
-    Value* denominator = b.CreateFAdd(one, e);
-    return b.CreateSelect(b.CreateFCmpOGE(x, llvm::ConstantFP::get(t, 0.0)), b.CreateFDiv(one, denominator),
-                          b.CreateFDiv(e, denominator));
+    Value* r = b.CreateFDiv(one, b.CreateFAdd(one, e));
+    return b.CreateSelect(b.CreateFCmpOGE(x, llvm::ConstantFP::get(t, 0.0)), r, b.CreateFMul(e, r));
 }
 
 }  // namespace nnc::codegen
