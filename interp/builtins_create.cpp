@@ -81,7 +81,7 @@ Value eye_builtin(BuiltinArgs& a) {
 
 Value random(BuiltinArgs& a, OpKind kind) {
     std::vector<int64_t> shape = shape_arg(a, "shape");
-    int64_t seed = a.is_none("seed") ? static_cast<int64_t>(a.interp().next_seed()) : a.integer("seed");
+    int64_t seed = a.is_none("seed") ? static_cast<int64_t>(a.interp().next_seed(a.call_range())) : a.integer("seed");
     DType t = a.dtype("dtype");
     if (!is_floating(t)) a.fail("dtype", "random tensors must have a floating dtype, not " + std::string(dtype_name(t)));
     return a.interp().apply(kind, {}, Attrs{{"shape", shape}, {"seed", seed}, {"dtype", t}}, a.call_range());

@@ -50,7 +50,7 @@ Value dropout_builtin(BuiltinArgs& a) {
     SourceRange r = a.call_range();
     TensorType t = x.tensor_type();
     if (!t.fully_known()) return Value(AbstractTensor{t});
-    int64_t seed = a.is_none("seed") ? static_cast<int64_t>(in.next_seed()) : a.integer("seed");
+    int64_t seed = a.is_none("seed") ? static_cast<int64_t>(in.next_seed(r)) : a.integer("seed");
     Value u = in.apply(OpKind::RandUniform, {}, Attrs{{"shape", t.concrete()}, {"seed", seed}, {"dtype", t.dtype}}, r);
     Value keep = in.elementwise(OpKind::Ge, u, Value(p), r);
     Value scaled = in.elementwise(OpKind::Mul, x, Value(1.0 / (1.0 - p)), r);

@@ -122,8 +122,13 @@ public:
     Value elementwise(OpKind kind, const Value& a, const Value& b, SourceRange where);
     // Calls any callable value.
     Value call(const Value& callee, CallArgs& args);
-    // The seed for a random op called without one.
-    uint64_t next_seed() { return seed_counter_++; }
+    // The seed for a random op called without one: the next of the --seed
+    // sequence. A traced call cannot use one (the trace would repeat the
+    // same numbers at every call), so it runs eagerly instead.
+    uint64_t next_seed(SourceRange where) {
+        if (mode_ == Mode::Trace) throw TraceFailure{where, "a random op without `seed =` draws new numbers at every call"};
+        return seed_counter_++;
+    }
     // Runs the default pass pipeline over a traced or transformed function.
     static void optimize(ir::Function& f);
     // The IR value of a tensor while tracing (concrete tensors become constants).
@@ -203,6 +208,7 @@ private:
     ir::Builder* builder_ = nullptr;                             // where traced ops go
     int trace_epoch_ = 0;                                        // the latest trace started
     int trace_root_epoch_ = 1 << 30;                             // the trace in progress (scopes it owns)
+    std::vector<Value> trace_roots_;                             // its receiver and arguments (shadow copies)
     int eager_fallback_depth_ = 0;                               // > 0: inside a call that could not be traced
     struct CompiledCall {
         std::shared_ptr<Trace> traced;

@@ -94,9 +94,21 @@ Interpreter::Trace Interpreter::trace_call(const Value& callee, CallArgs args, c
     ScopedValue<ir::Builder*> recording(builder_, &builder);
     ScopedValue<int> root(trace_root_epoch_, ++trace_epoch_);
     mark_models(shadow_receiver, trace_root_epoch_);
-    for (ArgValue& a : args.args) mark_models(a.value, trace_root_epoch_);
+    std::vector<Value> roots{shadow_receiver};
+    for (ArgValue& a : args.args) mark_models(a.value, trace_root_epoch_), roots.push_back(a.value);
+    ScopedValue<std::vector<Value>> rooted(trace_roots_, roots);
+    // Host values of the models (and the types of their tensors) before the
+    // call: IR cannot write a host field back, so a call that assigns one runs eagerly.
+    auto host_state = [&] {
+        std::string key = structure_key(shadow_receiver);
+        for (const ArgValue& a : args.args) key += "|" + structure_key(a.value);
+        return key;
+    };
+    const std::string host_before = host_state();
 
     Value result = call(shadow_callee, args);
+    if (host_state() != host_before)
+        throw TraceFailure{args.call_range, "the call assigns a model field that is not a tensor, or changes a field's type"};
 
     if (contains_unknown(result))
         throw TraceFailure{args.call_range, "the result depends on a dimension that is only known when the fn runs"};
@@ -164,6 +176,12 @@ std::optional<Interpreter::Flow> Interpreter::trace_for(const ast::For& s, const
             carried.push_back(b.slot), names.push_back(b.name), inits.push_back(ir_value(*b.slot, s.range));
         else others.emplace_back(b.slot, *b.slot);
     }
+    // So are the tensor fields of the models the fn was given (`m.w = ...` in the body).
+    std::vector<Value*> fields;
+    for (const Value& root : trace_roots_) leaf_slots(root, fields);
+    for (Value* slot : fields)
+        if (std::find(carried.begin(), carried.end(), slot) == carried.end())
+            carried.push_back(slot), names.push_back("field"), inits.push_back(ir_value(*slot, s.range));
 
     // A body that works on host values (lists, counters, shapes from the
     // index) cannot be an IR loop: undo what was emitted and let the caller

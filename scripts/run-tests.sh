@@ -9,6 +9,6 @@ trap 'rm -f "$log"' EXIT
 status=${PIPESTATUS[0]}
 count() { sed -n "s/^ *$1 *: *\([0-9]*\).*/\1/p" "$log" | head -1; }
 passed=$(( $(count Passed || true) + 0 ))
-failed=$(( $(count Failed || true) + $(count Unresolved || true) + $(count "Timed Out" || true) + 0 ))
+failed=$(( $(count Failed || true) + $(count Unresolved || true) + $(count "Timed Out" || true) + $(count "Unexpectedly Passed" || true) + 0 ))
 echo "$passed passed, $failed failed"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
