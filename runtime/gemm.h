@@ -10,9 +10,9 @@ namespace nnc {
 template <class T> void gemm(int64_t m, int64_t n, int64_t k, const T* a, const T* b, T* c);
 template <> void gemm<float>(int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c);
 
-// C[m, n] = op(A) @ op(B) in f32 with BLAS conventions: op transposes when
-// trans_a / trans_b; lda, ldb, ldc are row strides (row-major).
+// C[m, n] = op(A) @ op(B) + beta C in f32 with BLAS conventions: op
+// transposes when trans_a / trans_b; lda, ldb, ldc are row strides (row-major).
 void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
-           int64_t ldb, float* c, int64_t ldc);
+           int64_t ldb, float* c, int64_t ldc, float beta = 0.0f);
 
 }  // namespace nnc

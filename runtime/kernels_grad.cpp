@@ -6,6 +6,7 @@
 // that no two threads write the same element.
 #include <algorithm>
 
+#include "runtime/conv_gemm.h"
 #include "runtime/element.h"
 #include "runtime/kernel_families.h"
 #include "runtime/strided.h"
@@ -41,6 +42,11 @@ struct Window {
 
 Window window(const Shape& in, const Shape& out, int64_t kernel_h, int64_t kernel_w, const Window2d& w) {
     return {in[0], in[2], in[3], out[2], out[3], kernel_h, kernel_w, w};
+}
+
+ConvShape conv_shape(const Window& g, int64_t channels, int64_t out_channels) {
+    return {g.batch,     channels,   g.height,   g.width,    out_channels, g.out_height, g.out_width,
+            g.kernel_h,  g.kernel_w, {g.w.stride[0], g.w.stride[1]}, {g.w.padding[0], g.w.padding[1]}};
 }
 
 // Calls visit(oh, ow, h0, h1, w0, w1) for each output position of one plane,
@@ -169,13 +175,18 @@ Tensor index_add_kernel(OpKind kind, std::span<const Tensor> operands, const Att
 }
 
 // dx[n, c, h, w] = sum over o, i, j of dy[n, o, oh, ow] * w[o, c, i, j] where
-// (h, w) = (oh * sh - ph + i, ow * sw - pw + j). One task per (n, c) plane.
+// (h, w) = (oh * sh - ph + i, ow * sw - pw + j). f32 through GEMMs
+// (conv_gemm.h); other dtypes one task per (n, c) plane.
 Tensor conv2d_grad_input_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs& attrs) {
     const TensorType type = result_type(kind, operands, attrs);
     Tensor dx = Tensor::zeros(type.dtype, type.concrete());
     const Tensor dy = operands[0].to(type.dtype), weight = operands[1].to(type.dtype);
     const Window g = window(dx.shape(), dy.shape(), weight.dim(2), weight.dim(3), window_2d(kind, attrs));
     const int64_t out_channels = dy.dim(1), channels = dx.dim(1);
+    if (type.dtype == DType::F32) {
+        conv2d_grad_input_f32(dy.data<float>(), weight.data<float>(), dx.data<float>(), conv_shape(g, channels, out_channels));
+        return dx;
+    }
     visit_float_dtype(type.dtype, [&]<class T>(std::type_identity<T>) {
         const T* pdy = dy.data<T>();
         const T* pw = weight.data<T>();
@@ -205,13 +216,18 @@ Tensor conv2d_grad_input_kernel(OpKind kind, std::span<const Tensor> operands, c
 }
 
 // dw[o, c, i, j] = sum over n, oh, ow of dy[n, o, oh, ow] * x[n, c, h, w].
-// One task per (o, c) pair; sums in double.
+// f32 through GEMMs (conv_gemm.h); other dtypes one task per (o, c) pair,
+// summing in double.
 Tensor conv2d_grad_weight_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs& attrs) {
     const TensorType type = result_type(kind, operands, attrs);
     Tensor dw = Tensor::empty(type.dtype, type.concrete());
     const Tensor x = operands[0].to(type.dtype), dy = operands[1].to(type.dtype);
     const Window g = window(x.shape(), dy.shape(), dw.dim(2), dw.dim(3), window_2d(kind, attrs));
     const int64_t out_channels = dw.dim(0), channels = dw.dim(1);
+    if (type.dtype == DType::F32) {
+        conv2d_grad_weight_f32(x.data<float>(), dy.data<float>(), dw.data<float>(), conv_shape(g, channels, out_channels));
+        return dw;
+    }
     visit_float_dtype(type.dtype, [&]<class T>(std::type_identity<T>) {
         const T* px = x.data<T>();
         const T* pdy = dy.data<T>();

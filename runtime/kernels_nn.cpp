@@ -1,11 +1,12 @@
 // Neural-network kernels on NCHW tensors: conv2d (im2col, then one gemm per
-// image), max and average pooling (padding excluded from both), and the
+// image; f32 in conv_gemm.cpp), max and average pooling (padding excluded from both), and the
 // numerically stable softmax / log_softmax (the row maximum is subtracted
 // before exponentiating).
 #include <cmath>
 #include <limits>
 #include <vector>
 
+#include "runtime/conv_gemm.h"
 #include "runtime/element.h"
 #include "runtime/gemm.h"
 #include "runtime/kernel_families.h"
@@ -90,6 +91,13 @@ Tensor conv2d_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs&
     const WindowGeometry g = geometry(x, out, weight.dim(2), weight.dim(3), window_2d(kind, attrs));
     const int64_t out_channels = weight.dim(0);
     const int64_t patch = g.channels * g.kernel_h * g.kernel_w, positions = g.out_height * g.out_width;
+    if (out.dtype() == DType::F32) {
+        const ConvShape shape{g.batch,    g.channels, g.height,   g.width,
+                              out_channels, g.out_height, g.out_width, g.kernel_h,
+                              g.kernel_w, {g.window.stride[0], g.window.stride[1]}, {g.window.padding[0], g.window.padding[1]}};
+        conv2d_f32(x.data<float>(), weight.data<float>(), out.data<float>(), shape);
+        return out;
+    }
     visit_float_dtype(out.dtype(), [&]<class T>(std::type_identity<T>) {
         std::vector<T> col(static_cast<size_t>(patch * positions));
         for (int64_t n = 0; n < g.batch; ++n) {

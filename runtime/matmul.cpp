@@ -26,14 +26,15 @@ template <class T> void gemm(int64_t m, int64_t n, int64_t k, const T* a, const 
 }
 
 void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
-           int64_t ldb, float* c, int64_t ldc) {
+           int64_t ldb, float* c, int64_t ldc, float beta) {
     if (m == 0 || n == 0) return;
     if (k == 0) {
-        for (int64_t i = 0; i < m; ++i) std::fill(c + i * ldc, c + i * ldc + n, 0.0f);
+        for (int64_t i = 0; i < m; ++i)   // beta = 0: C is not read (it may be uninitialised)
+            for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = beta == 0.0f ? 0.0f : c[i * ldc + j] * beta;
         return;
     }
     const dnnl_status_t status =
-        dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+        dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
     if (status != dnnl_success)
         throw RuntimeError("matmul: oneDNN sgemm failed with status " + std::to_string(static_cast<int>(status)));
 }

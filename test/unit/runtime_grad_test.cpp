@@ -89,6 +89,28 @@ TEST(GradKernels, ConvolutionGradientsAreAdjoints) {
     EXPECT_NEAR(dot(y, g), dot(w, dw), 1e-12);
 }
 
+// f32 convolutions go through im2col and GEMM (runtime/conv_gemm.cpp), f64
+// through the reference loops: both must agree, with stride and padding and
+// a batch larger than the thread team.
+TEST(GradKernels, Float32ConvolutionsMatchTheReferenceLoops) {
+    const Attrs window{{"stride", Shape{2, 1}}, {"padding", Shape{1, 2}}};
+    const Tensor x = random({5, 3, 7, 5}, 7), w = random({4, 3, 3, 2}, 8);
+    const Tensor y = run(OpKind::Conv2d, {x, w}, window);
+    const Tensor g = random(y.shape(), 9);
+    Attrs input = window, weight = window;
+    input.set("input_size", Shape{7, 5});
+    weight.set("kernel_size", Shape{3, 2});
+    auto near = [](const Tensor& f32_result, const Tensor& f64_result) {
+        ASSERT_EQ(f32_result.dtype(), DType::F32);
+        ASSERT_EQ(f32_result.shape(), f64_result.shape());
+        for (int64_t i = 0; i < f64_result.numel(); ++i) EXPECT_NEAR(f32_result.get(i), f64_result.get(i), 1e-5) << i;
+    };
+    const Tensor xf = x.to(DType::F32), wf = w.to(DType::F32), gf = g.to(DType::F32);
+    near(run(OpKind::Conv2d, {xf, wf}, window), y);
+    near(run(OpKind::Conv2dGradInput, {gf, wf}, input), run(OpKind::Conv2dGradInput, {g, w}, input));
+    near(run(OpKind::Conv2dGradWeight, {xf, gf}, weight), run(OpKind::Conv2dGradWeight, {x, g}, weight));
+}
+
 TEST(GradKernels, PoolGradientsAreAdjoints) {
     const Attrs window{{"kernel", Shape{3, 2}}, {"stride", Shape{2, 1}}, {"padding", Shape{1, 1}}};
     const Tensor x = random({2, 2, 6, 5}, 4), t = random({2, 2, 6, 5}, 5);
