@@ -54,11 +54,15 @@ std::vector<Value> run_ir(Interpreter& in, const ir::Function& fn, const std::ve
     return out;
 }
 
-// Traces `f` for a transformation; what cannot be traced cannot be differentiated.
+// Traces `f` for a transformation; what cannot be traced cannot be
+// differentiated. Inside a trace the failure goes to the enclosing call,
+// which traces again with concrete shapes or runs eagerly (and reports
+// the error then, if it still is one).
 Interpreter::Trace trace_for_transform(BuiltinArgs& a, const Value& f, const FlatArgs& args, const char* what) {
     try {
         return a.interp().trace_call(f, args.call, what);
     } catch (const TraceFailure& failure) {
+        if (a.interp().mode() == Interpreter::Mode::Trace) throw;
         throw CompileError(a.call_range(), std::string(what) + ": cannot differentiate " + type_name(f) + ": " + failure.reason,
                            {{Severity::Note, failure.where, "here", {}}});
     }

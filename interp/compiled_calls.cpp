@@ -91,7 +91,7 @@ std::vector<std::pair<std::string, const codegen::Executable*>> Interpreter::exe
     return out;
 }
 
-Interpreter::CompiledCall& Interpreter::compiled_call(const Value& callee, const CallArgs& args) {
+Interpreter::CompiledCall& Interpreter::compiled_call(const Value& callee, const CallArgs& args, bool generalized) {
     const FunctionObject& fn = *user_function(callee);
     Value receiver;
     if (auto* m = callee.object<BoundMethodObject>()) receiver = m->receiver;
@@ -112,7 +112,7 @@ Interpreter::CompiledCall& Interpreter::compiled_call(const Value& callee, const
     } catch (const TraceFailure& f) {
         entry.failure = f.reason.empty() ? "not traceable" : f.reason;
     }
-    if (!entry.traced) stats_.fallbacks.push_back(fn.qualified_name + ": " + entry.failure);
+    if (!entry.traced) (generalized ? stats_.specialized : stats_.fallbacks).push_back(fn.qualified_name + ": " + entry.failure);
     return entry;
 }
 
@@ -123,8 +123,12 @@ bool Interpreter::compiles(const Value& callee) const {
 Value Interpreter::call_compiled(const Value& callee, CallArgs& args) {
     Value receiver;
     if (auto* m = callee.object<BoundMethodObject>()) receiver = m->receiver;
-    CompiledCall* entry = &compiled_call(callee, generalize(*user_function(callee)->def, args));
-    if (!entry->traced) entry = &compiled_call(callee, args);   // specialised to these shapes
+    CallArgs general = generalize(*user_function(callee)->def, args);
+    const bool symbolic = general.args.size() != args.args.size() ||
+                          !std::equal(general.args.begin(), general.args.end(), args.args.begin(),
+                                      [](const ArgValue& a, const ArgValue& b) { return a.value.is<Tensor>() == b.value.is<Tensor>(); });
+    CompiledCall* entry = &compiled_call(callee, general, symbolic);
+    if (!entry->traced && symbolic) entry = &compiled_call(callee, args, false);   // specialised to these shapes
     auto run_eagerly = [&] {
         ++stats_.eager_calls;
         ScopedValue<int> fallback(eager_fallback_depth_, eager_fallback_depth_ + 1);

@@ -97,6 +97,7 @@ public:
         int compiled_calls = 0;    // calls that ran traced IR
         int eager_calls = 0;       // calls that ran op by op because tracing failed
         std::vector<std::string> fallbacks;   // "fn: reason", one per signature that could not be traced
+        std::vector<std::string> specialized; // "fn: reason", traced per shape: symbolic dimensions did not suffice
         std::vector<std::string> interpreted; // "fn: reason", traced but not compiled to native code
     };
     const Stats& stats() const { return stats_; }
@@ -218,7 +219,9 @@ private:
     std::map<std::string, CompiledCall> compiled_;               // by fn and argument signature
     Stats stats_;
     // The cached trace of `callee` at these arguments' types (traced on first use).
-    CompiledCall& compiled_call(const Value& callee, const CallArgs& args);
+    // `generalized`: the arguments have symbolic dimensions (a failure then
+    // means tracing per shape, not running eagerly).
+    CompiledCall& compiled_call(const Value& callee, const CallArgs& args, bool generalized);
     void compile_native(CompiledCall& entry, const std::string& name);
     std::vector<std::pair<std::string, std::shared_ptr<codegen::Executable>>> compiled_names_;
     std::vector<const ast::FnDef*> active_fns_;                  // fns being called, innermost last

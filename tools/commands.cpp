@@ -198,6 +198,7 @@ int run_command(const DriverOptions& o) {
         std::cerr << "nnc stats: " << st.traces << " traces, " << st.compiled_calls << " compiled calls, "
                   << st.eager_calls << " eager calls\n";
         for (const std::string& f : st.fallbacks) std::cerr << "nnc stats: runs eagerly: " << f << "\n";
+        for (const std::string& f : st.specialized) std::cerr << "nnc stats: traced per shape: " << f << "\n";
         print_compile_stats(interp);
     }
     if (o.profile) print_profile(interp, s.sources);

@@ -117,6 +117,7 @@ ALL_OPS = UNARY + BINARY + REDUCE + OTHER + FEATURES
 
 # Magnitude bounds that keep values finite and finite differences meaningful.
 MAX_BOUND = 1e4
+MAX_NUMEL = 300_000
 EXP_MAX = 6.0
 POS_MIN = 1e-2
 
@@ -219,7 +220,10 @@ class Program:
         self.dtype = "f64" if rng.random() < 0.35 else "f32"
         self.do_grad = rng.random() < 0.5 and not {"grad", "value_and_grad"} <= self.exclude
         self.threads = rng.choice([1, 1, 2, 4])
-        self.medium = rng.random() < 0.4   # sizes past vector widths and thread splits
+        # sizes: small; medium (past vector widths); large (past the kernels'
+        # parallel threshold of 2^15 elements, so threads split the work)
+        r = rng.random()
+        self.size = "small" if r < 0.55 else "medium" if r < 0.85 else "large"
         self.has16 = False
         self.lines = []      # (nn line, py line) of the body
         self.pool = []
@@ -255,6 +259,8 @@ class Program:
     def emit(self, nn_expr, py_expr, shape, dtype, bound, lo=None, *uses):
         if bound > MAX_BOUND or not math.isfinite(bound):
             raise Skip()
+        if max(math.prod(d.vals[c] for d in shape) for c in (0, 1)) > MAX_NUMEL:
+            raise Skip()
         for u in uses:
             u.uses += 1
         v = Var(self.fresh(), shape, dtype, bound, lo)
@@ -268,7 +274,7 @@ class Program:
 
     def emit_block(self, v, nn_lines, py_lines, *uses):
         """A value built by several statements (a loop, an if)."""
-        if v.bound > MAX_BOUND or not math.isfinite(v.bound):
+        if v.bound > MAX_BOUND or not math.isfinite(v.bound) or max(v.numel(0), v.numel(1)) > MAX_NUMEL:
             raise Skip()
         for u in uses:
             u.uses += 1
@@ -317,7 +323,12 @@ class Program:
 
     def _setup_params(self):
         rng = self.rng
-        if self.medium:
+        if self.size == "large":
+            b1 = rng.choice([100, 257, 300])
+            b2 = rng.choice([b for b in (1, 64, 129, 256) if b != b1])
+            n = rng.choice([128, 129, 200])
+            m = rng.choice([3, 64, 65])
+        elif self.size == "medium":
             b1 = rng.choice([1, 2, 7, 8, 9, 16, 17, 31, 33, 64])
             b2 = rng.choice([b for b in (1, 3, 8, 15, 16, 32, 47, 65) if b != b1])
             n = rng.choice([8, 9, 15, 16, 17, 24, 31, 33, 40])
