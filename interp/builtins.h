@@ -101,7 +101,9 @@ std::span<const BuiltinSpec> nn_builtins();
 std::span<const BuiltinSpec> host_builtins();       // print, assert, len, time, ...
 std::span<const BuiltinSpec> model_builtins();      // parameters, set_parameters
 std::span<const BuiltinSpec> grad_builtins();       // grad, value_and_grad, vjp, jvp, stop_gradient
-std::span<const BuiltinSpec> io_builtins();         // save, load (safetensors), save_npy, load_npy
-std::span<const BuiltinSpec> data_builtins();       // read_idx, permutation, file_exists
+std::span<const BuiltinSpec> io_builtins();         // save, load (safetensors)
+std::span<const BuiltinSpec> numpy_builtins();      // save_npy, load_npy, save_npz, load_npz
+std::span<const BuiltinSpec> data_builtins();       // read_idx, read_csv, permutation, file_exists
+std::span<const BuiltinSpec> progress_builtins();   // progress
 
 }  // namespace nnc

@@ -1,11 +1,14 @@
 // Data-loading builtins, the primitives the `data` module is written with:
 //   read_idx(path)              an IDX file (gzip-compressed or plain) as a tensor
+//   read_csv(path, label_column = none, header = none)
+//                               a CSV file of numbers as f32 features (and i32 labels)
 //   permutation(n, seed = none) a random permutation of 0..n-1 (i32)
 //   file_exists(path)           whether a regular file can be opened for reading
 //
 // IDX element types map to tensor dtypes: 0x08 (u8) and 0x0B (i16) → i32,
 // 0x09 (i8) → i8, 0x0C (i32) → i32, 0x0D (f32) → f32, 0x0E (f64) → f64.
-// While checking (abstract mode) read_idx reads only the header.
+// While checking (abstract mode) read_idx reads only the header and
+// read_csv nothing.
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -16,7 +19,10 @@
 #include <vector>
 
 #include "interp/builtins.h"
+#include "interp/csv.h"
+#include "interp/files.h"
 #include "interp/interpreter.h"
+#include "interp/objects.h"
 #include "runtime/tensor.h"
 
 namespace nnc {
@@ -220,6 +226,83 @@ Value read_idx_builtin(BuiltinArgs& a) {
     return Value(t);
 }
 
+// read_csv: every column but `label_column` becomes an f32 feature column
+// (f32[rows, columns]); with a label column (an index, negative from the
+// end, or a header name) the result is (features, labels: i32[rows]).
+Value read_csv_builtin(BuiltinArgs& a) {
+    Interpreter& in = a.interp();
+    if (in.mode() == Interpreter::Mode::Trace) throw TraceFailure{a.call_range(), "`read_csv` reads a file at every call"};
+    if (in.mode() != Interpreter::Mode::Eager) throw UnknownArgument{};
+    const std::string path = a.str("path");
+    std::optional<bool> header;
+    if (!a.is_none("header")) header = a.boolean("header");
+    const Value& label = a.value("label_column");
+    if (!label.is_none() && !label.is<int64_t>() && !label.is<std::string>())
+        a.fail("label_column", "expected a column index (int) or name (str), got " + type_name(label));
+    std::string text, error;
+    if (!read_whole_file(path, text, error)) a.fail("path", error);
+    // "data.csv:3:7: message", or "data.csv: message" for the whole file.
+    auto located = [&](const CsvError& e) {
+        std::string at = path;
+        if (e.line) at += ":" + std::to_string(e.line) + (e.column ? ":" + std::to_string(e.column) : "");
+        return at + ": " + e.what();
+    };
+    CsvTable table;
+    try {
+        table = split_csv(text, header);
+    } catch (const CsvError& e) {
+        a.fail("path", located(e));
+    }
+    const int64_t columns = table.columns, rows = table.rows();
+    auto column_name = [&](int64_t c) {
+        return "column " + std::to_string(c + 1) + (table.header.empty() ? "" : ", `" + table.header[size_t(c)] + "`");
+    };
+    std::optional<int64_t> label_index;
+    if (label.is<int64_t>()) {
+        int64_t k = label.as<int64_t>();
+        if (k < -columns || k >= columns)
+            a.fail("label_column", "column " + std::to_string(k) + " is out of range: `" + path + "` has " + std::to_string(columns) +
+                                       " columns");
+        label_index = k < 0 ? k + columns : k;
+    } else if (label.is<std::string>()) {
+        const std::string& name = label.as<std::string>();
+        if (table.header.empty())
+            a.fail("label_column", "`" + path + "` has no header line to find column `" + name + "` in; pass the column's index");
+        for (size_t c = 0; c < table.header.size(); ++c)
+            if (table.header[c] == name) label_index = int64_t(c);
+        if (!label_index) {
+            std::string names;
+            for (const std::string& h : table.header) names += (names.empty() ? "`" : ", `") + h + "`";
+            a.fail("label_column", "`" + path + "` has no column `" + name + "` (its columns: " + names + ")");
+        }
+    }
+    if (label_index && columns == 1) a.fail("label_column", "the label column is the only column of `" + path + "`");
+    const int64_t features = columns - (label_index ? 1 : 0);
+    Tensor x = Tensor::empty(DType::F32, {rows, features});
+    Tensor y = Tensor::empty(DType::I32, {label_index ? rows : 0});
+    float* xp = x.data<float>();
+    int32_t* yp = y.data<int32_t>();
+    int64_t c = 0;
+    try {
+        for (int64_t r = 0; r < rows; ++r) {
+            for (c = 0; c < columns; ++c) {
+                const CsvField& f = table.fields[size_t(r * columns + c)];
+                if (c == label_index) {
+                    int64_t v = csv_integer(f);
+                    if (v < INT32_MIN || v > INT32_MAX) throw CsvError(f.line, f.column, "the label " + std::to_string(v) + " is outside the i32 range");
+                    yp[r] = int32_t(v);
+                } else {
+                    *xp++ = csv_float(f);
+                }
+            }
+        }
+    } catch (const CsvError& e) {
+        a.fail("path", located(e) + " (" + column_name(c) + ")");
+    }
+    if (!label_index) return Value(x);
+    return make_tuple({Value(x), Value(y)});
+}
+
 // SplitMix64: a small, well-mixed generator; the permutation depends only on
 // the seed and n.
 struct SplitMix64 {
@@ -281,6 +364,7 @@ Value file_exists_builtin(BuiltinArgs& a) {
 
 const BuiltinSpec kDataBuiltins[] = {
     {"read_idx", "path", read_idx_builtin},
+    {"read_csv", "path, label_column = none, header = none", read_csv_builtin},
     {"permutation", "n, seed = none", permutation_builtin},
     {"file_exists", "path", file_exists_builtin},
 };

@@ -106,7 +106,7 @@ std::span<const BuiltinSpec> host_builtins() { return kHostBuiltins; }
 
 void define_builtins(Scope& scope) {
     for (auto table : {creation_builtins(), math_builtins(), shape_builtins(), nn_builtins(), host_builtins(), model_builtins(), grad_builtins(),
-                       data_builtins(), io_builtins()})
+                       data_builtins(), io_builtins(), numpy_builtins(), progress_builtins()})
         for (const BuiltinSpec& b : table) scope.define(b.name, make_object<BuiltinObject>(b.name, b.signature, b.impl));
     for (DType t : {DType::Bool, DType::I8, DType::I32, DType::I64, DType::F16, DType::BF16, DType::F32, DType::F64})
         scope.define(std::string(dtype_name(t)), Value(t));

@@ -1,5 +1,4 @@
-// Checkpoint builtins: save/load in the safetensors format and
-// save_npy/load_npy for single tensors in NumPy's .npy format.
+// Checkpoint builtins: save/load in the safetensors format.
 //
 // Names in a safetensors file: a tensor is stored as "tensor"; a model by
 // the dotted paths of its `param` and `buffer` fields (sub-models, tuples
@@ -8,21 +7,16 @@
 // temporary file, fsync, rename, fsync of the directory), so a crash while
 // saving never destroys the previous file. Every read is validated: a
 // corrupt file is an error naming the problem, never a crash.
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <bit>
-#include <cerrno>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "interp/builtins.h"
+#include "interp/files.h"
 #include "interp/interpreter.h"
 #include "interp/objects.h"
 
@@ -31,72 +25,6 @@ namespace nnc {
 static_assert(std::endian::native == std::endian::little, "file formats assume a little-endian host");
 
 namespace {
-
-// ---- Files -------------------------------------------------------------------
-
-// Writes `bytes` to `path` atomically; returns an error message or "".
-std::string write_atomically(const std::string& path, const std::string& bytes) {
-    std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-    auto err = [&](const std::string& what) { return what + " `" + path + "`: " + std::strerror(errno); };
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return err("cannot write");
-    size_t done = 0;
-    while (done < bytes.size()) {
-        ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            std::string m = err("cannot write");
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            return m;
-        }
-        done += size_t(n);
-    }
-    if (::fsync(fd) != 0) {
-        std::string m = err("cannot flush");
-        ::close(fd);
-        ::unlink(tmp.c_str());
-        return m;
-    }
-    if (::close(fd) != 0) {
-        std::string m = err("cannot write");
-        ::unlink(tmp.c_str());
-        return m;
-    }
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        std::string m = err("cannot replace");
-        ::unlink(tmp.c_str());
-        return m;
-    }
-    std::string dir = std::filesystem::path(path).parent_path().string();
-    if (dir.empty()) dir = ".";
-    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        ::fsync(dfd);   // best effort: the file itself is complete either way
-        ::close(dfd);
-    }
-    return "";
-}
-
-// Reads a whole file; returns false (with `error`) if it cannot.
-bool read_file(const std::string& path, std::string& out, std::string& error) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) {
-        error = "cannot read `" + path + "`: it is a directory";
-        return false;
-    }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        error = "cannot read `" + path + "`: " + std::strerror(errno);
-        return false;
-    }
-    out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    if (in.bad()) {
-        error = "cannot read `" + path + "`";
-        return false;
-    }
-    return true;
-}
 
 std::string shape_text(const Shape& s) { return shape_str(s); }
 
@@ -261,7 +189,7 @@ Value save_builtin(BuiltinArgs& a) {
     put_u64(bytes, text.size());
     bytes += text;
     for (const NamedLeaf& l : leaves) bytes.append(static_cast<const char*>(l.tensor.raw()), size_t(l.tensor.nbytes()));
-    std::string error = write_atomically(path, bytes);
+    std::string error = write_file_atomically(path, bytes);
     if (!error.empty()) a.fail("path", error);
     return Value();
 }
@@ -274,7 +202,7 @@ struct FileTensor {
 // Parses and validates a safetensors file; tensors in file order.
 std::vector<FileTensor> read_safetensors(BuiltinArgs& a, const std::string& path) {
     std::string data, error;
-    if (!read_file(path, data, error)) a.fail("path", error);
+    if (!read_whole_file(path, data, error)) a.fail("path", error);
     auto bad = [&](const std::string& why) -> void { a.fail("path", "`" + path + "` is not a valid safetensors file: " + why); };
     if (data.size() < 8) bad("it has " + std::to_string(data.size()) + " bytes, fewer than the 8-byte header length");
     uint64_t hlen = get_u64(data, 0);
@@ -428,179 +356,9 @@ Value load_builtin(BuiltinArgs& a) {
     return rebuild(into, "", by_name);
 }
 
-// ---- .npy ----------------------------------------------------------------------
-
-const char* npy_descr(DType t) {
-    switch (t) {
-    case DType::Bool: return "|b1";
-    case DType::I8: return "|i1";
-    case DType::I32: return "<i4";
-    case DType::I64: return "<i8";
-    case DType::F16: return "<f2";
-    case DType::F32: return "<f4";
-    case DType::F64: return "<f8";
-    case DType::BF16: return nullptr;
-    }
-    return nullptr;
-}
-
-Value save_npy_builtin(BuiltinArgs& a) {
-    Interpreter& in = a.interp();
-    if (in.mode() == Interpreter::Mode::Trace) throw TraceFailure{a.call_range(), "`save_npy` writes a file at every call"};
-    if (in.mode() != Interpreter::Mode::Eager) return Value();
-    const Value& x = a.value("x");
-    if (!x.is<Tensor>()) a.fail("x", "expected a tensor, got " + type_name(x));
-    const Tensor& t = x.as<Tensor>();
-    std::string path = a.str("path");
-    if (path.empty()) a.fail("path", "the path is empty");
-    const char* descr = npy_descr(t.dtype());
-    if (!descr) a.fail("x", "NumPy has no bf16 dtype; convert the tensor first with `cast(x, f32)`");
-    std::string shape = "(";
-    for (size_t i = 0; i < t.shape().size(); ++i) shape += std::to_string(t.shape()[i]) + (t.shape().size() == 1 ? "," : i + 1 < t.shape().size() ? ", " : "");
-    shape += ")";
-    std::string dict = std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
-    size_t total = 10 + dict.size() + 1;
-    dict.append((64 - total % 64) % 64, ' ');
-    dict.push_back('\n');
-    std::string bytes = "\x93NUMPY";
-    bytes.push_back(1);
-    bytes.push_back(0);
-    bytes.push_back(char(dict.size() & 0xff));
-    bytes.push_back(char(dict.size() >> 8));
-    bytes += dict;
-    bytes.append(static_cast<const char*>(t.raw()), size_t(t.nbytes()));
-    std::string error = write_atomically(path, bytes);
-    if (!error.empty()) a.fail("path", error);
-    return Value();
-}
-
-// A minimal reader of the header dict: {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }
-struct NpyHeaderParser {
-    const std::string& s;
-    size_t i = 0;
-    void ws() {
-        while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
-    }
-    bool eat(char c) {
-        ws();
-        if (i < s.size() && s[i] == c) {
-            ++i;
-            return true;
-        }
-        return false;
-    }
-    bool string(std::string& out) {
-        ws();
-        if (i >= s.size() || (s[i] != '\'' && s[i] != '"')) return false;
-        char q = s[i++];
-        size_t start = i;
-        while (i < s.size() && s[i] != q) ++i;
-        if (i >= s.size()) return false;
-        out = s.substr(start, i - start);
-        ++i;
-        return true;
-    }
-};
-
-Value load_npy_builtin(BuiltinArgs& a) {
-    Interpreter& in = a.interp();
-    if (in.mode() == Interpreter::Mode::Trace) throw TraceFailure{a.call_range(), "`load_npy` reads a file at every call"};
-    if (in.mode() != Interpreter::Mode::Eager) throw UnknownArgument{};
-    std::string path = a.str("path");
-    std::string data, error;
-    if (!read_file(path, data, error)) a.fail("path", error);
-    auto bad = [&](const std::string& why) -> void { a.fail("path", "`" + path + "` is not a valid .npy file: " + why); };
-    if (data.size() < 10 || data.compare(0, 6, "\x93NUMPY") != 0) bad("it does not start with the .npy magic string");
-    int major = uint8_t(data[6]);
-    size_t hlen = 0, hstart = 0;
-    if (major == 1) {
-        hlen = uint8_t(data[8]) | (size_t(uint8_t(data[9])) << 8);
-        hstart = 10;
-    } else if (major == 2 || major == 3) {
-        if (data.size() < 12) bad("the header is truncated");
-        hlen = uint8_t(data[8]) | (size_t(uint8_t(data[9])) << 8) | (size_t(uint8_t(data[10])) << 16) | (size_t(uint8_t(data[11])) << 24);
-        hstart = 12;
-    } else {
-        bad("unsupported format version " + std::to_string(major));
-    }
-    if (hlen > data.size() - hstart) bad("the header length " + std::to_string(hlen) + " exceeds the file size");
-    std::string header = data.substr(hstart, hlen);
-    NpyHeaderParser p{header};
-    std::string descr;
-    std::optional<bool> fortran;
-    std::optional<Shape> shape;
-    if (!p.eat('{')) bad("the header is not a dict");
-    while (!p.eat('}')) {
-        std::string key;
-        if (!p.string(key) || !p.eat(':')) bad("the header dict is malformed");
-        if (key == "descr") {
-            if (!p.string(descr)) bad("`descr` is not a string");
-        } else if (key == "fortran_order") {
-            p.ws();
-            if (header.compare(p.i, 4, "True") == 0) fortran = true, p.i += 4;
-            else if (header.compare(p.i, 5, "False") == 0) fortran = false, p.i += 5;
-            else bad("`fortran_order` is not True or False");
-        } else if (key == "shape") {
-            if (!p.eat('(')) bad("`shape` is not a tuple");
-            Shape sh;
-            while (!p.eat(')')) {
-                p.ws();
-                size_t start = p.i;
-                while (p.i < header.size() && header[p.i] >= '0' && header[p.i] <= '9') ++p.i;
-                if (p.i == start || p.i - start > 18) bad("`shape` holds something other than sizes");
-                sh.push_back(std::stoll(header.substr(start, p.i - start)));
-                if (!p.eat(',') && !(p.ws(), p.i < header.size() && header[p.i] == ')')) bad("`shape` is malformed");
-            }
-            shape = std::move(sh);
-        } else {
-            bad("unexpected key `" + key + "` in the header");
-        }
-        if (!p.eat(',') && !(p.ws(), p.i < header.size() && header[p.i] == '}')) bad("the header dict is malformed");
-    }
-    if (descr.empty() || !fortran || !shape) bad("the header lacks `descr`, `fortran_order` or `shape`");
-    if (*fortran) a.fail("path", "`" + path + "` is in Fortran (column-major) order; only C order is supported");
-    std::optional<DType> dtype;
-    for (DType t : {DType::Bool, DType::I8, DType::I32, DType::I64, DType::F16, DType::F32, DType::F64}) {
-        std::string d = npy_descr(t);
-        if (descr == d || (d[0] == '<' && descr == "=" + d.substr(1)) || (d[0] == '|' && descr == d.substr(1)) ||
-            (d[0] == '|' && descr == "<" + d.substr(1)))
-            dtype = t;
-    }
-    if (!dtype) {
-        std::string why = descr.size() > 1 && descr[0] == '>' ? " (big-endian data is not supported)" : "";
-        a.fail("path", "`" + path + "` has NumPy dtype `" + descr + "`" + why +
-                           "; supported: |b1, |i1, <i4, <i8, <f2, <f4, <f8");
-    }
-    int64_t numel = 0;
-    try {
-        numel = checked_numel(*shape);
-    } catch (const RuntimeError&) {
-        bad("the shape " + shape_text(*shape) + " overflows");
-    }
-    uint64_t want = uint64_t(numel) * uint64_t(dtype_size(*dtype));
-    if (numel != 0 && want / uint64_t(numel) != uint64_t(dtype_size(*dtype))) bad("the shape is too large");
-    uint64_t have = data.size() - hstart - hlen;
-    if (have != want)
-        bad("it holds " + std::to_string(have) + " data bytes, but " + descr + " " + shape_text(*shape) + " needs " + std::to_string(want));
-    Tensor t;
-    try {
-        t = Tensor::empty(*dtype, *shape);
-    } catch (const RuntimeError& err) {
-        a.fail("path", err.what());
-    }
-    if (want) std::memcpy(t.raw(), data.data() + hstart + hlen, want);
-    if (*dtype == DType::Bool) {
-        auto* q = static_cast<uint8_t*>(t.raw());
-        for (int64_t i = 0; i < t.numel(); ++i) q[i] = q[i] != 0;
-    }
-    return Value(t);
-}
-
 const BuiltinSpec kIoBuiltins[] = {
     {"save", "value, path", save_builtin},
     {"load", "path, into = none", load_builtin},
-    {"save_npy", "x, path", save_npy_builtin},
-    {"load_npy", "path", load_npy_builtin},
 };
 
 }  // namespace

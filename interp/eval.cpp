@@ -141,6 +141,8 @@ Value Interpreter::eval_member(const Value& object, const std::string& member, S
         throw CompileError(where, "a tensor has no member `" + member + "` (it has shape, dtype, rank and T)");
     }
     if (object.is_unknown()) return Value(UnknownValue{});
+    if (auto* it = object.object<IteratorObject>())
+        if (std::optional<Value> v = it->member(member)) return *v;
     if (auto* t = object.object<TupleObject>(); t && member == "len") return Value(int64_t(t->elements.size()));
     throw CompileError(where, "a value of type " + type_name(object) + " has no member `" + member + "`");
 }

@@ -143,6 +143,7 @@ Interpreter::Flow Interpreter::exec_for(const For& s, const std::shared_ptr<Scop
             if (step(*v)) break;
             if (mode_ == Mode::Abstract) break;
         }
+        it->close(*this);
         return result;
     }
     if (iterable.is_unknown()) {

@@ -91,6 +91,10 @@ struct IteratorObject : Object {
     IteratorObject() : Object(Kind::Iterator) {}
     // The next element, or nothing at the end.
     virtual std::optional<Value> next(Interpreter& interp) = 0;
+    // Called when a loop over the iterator ends, also by `break` or `return`.
+    virtual void close(Interpreter&) {}
+    // `it.name`: a method or field the iterator offers, or nothing.
+    virtual std::optional<Value> member(const std::string&) { return std::nullopt; }
     static bool classof(const Object* o) { return o->kind == Kind::Iterator; }
 };
 

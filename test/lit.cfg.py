@@ -1,6 +1,7 @@
 # lit configuration for nnc: `.nn` and `.test` files under test/ are shell
 # tests (RUN: lines, FileCheck); test/unit is the GoogleTest binary.
 import os
+import subprocess
 import lit.formats
 
 config.name = "nnc"
@@ -20,6 +21,10 @@ config.substitutions.append(("%nnc", os.path.join(config.nnc_tools_dir, "nnc")))
 config.substitutions.append(("%stdlib", os.path.join(config.nnc_src_root, "stdlib")))
 config.substitutions.append(("%examples", os.path.join(config.nnc_src_root, "examples")))
 config.substitutions.append(("%python", "/usr/bin/python3"))
+
+# Interoperability tests with NumPy itself need it installed (REQUIRES: numpy).
+if subprocess.call(["/usr/bin/python3", "-c", "import numpy"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) == 0:
+    config.available_features.add("numpy")
 
 # Compiled kernels are cached on disk under $XDG_CACHE_HOME/nnc: keep the
 # tests' cache in the build tree, away from the user's.
