@@ -49,7 +49,10 @@ Value dropout_builtin(BuiltinArgs& a) {
     Interpreter& in = a.interp();
     SourceRange r = a.call_range();
     TensorType t = x.tensor_type();
-    if (!t.fully_known()) return Value(AbstractTensor{t});
+    if (!t.fully_known()) {
+        if (in.mode() == Interpreter::Mode::Trace) throw TraceFailure{r, "`dropout` draws its mask with the shape as numbers"};
+        return Value(AbstractTensor{t});
+    }
     int64_t seed = a.is_none("seed") ? static_cast<int64_t>(in.next_seed(r)) : a.integer("seed");
     Value u = in.apply(OpKind::RandUniform, {}, Attrs{{"shape", t.concrete()}, {"seed", seed}, {"dtype", t.dtype}}, r);
     Value keep = in.elementwise(OpKind::Ge, u, Value(p), r);

@@ -112,7 +112,8 @@ OTHER = ["softmax", "log_softmax", "matmul", "reshape", "transpose", "permute",
          "while"]
 # grad, value_and_grad, jvp: the gradient checks; untyped_caller: `loss_fn`,
 # which calls `f`, without parameter annotations now and then.
-FEATURES = ["grad", "value_and_grad", "jvp", "untyped_caller"]
+# hessian: second derivatives (f64 programs): jvp of grad and grad of grad.
+FEATURES = ["grad", "value_and_grad", "jvp", "untyped_caller", "hessian"]
 ALL_OPS = UNARY + BINARY + REDUCE + OTHER + FEATURES
 
 # Magnitude bounds that keep values finite and finite differences meaningful.
@@ -1210,8 +1211,36 @@ class Program:
                     L.append(f'save_npy(jt{call + 1}, "jt{call + 1}.npy")')
                     self.jvps.append((f"jv{call + 1}", f"jt{call + 1}", call, pv.name, tn,
                                       f"g{call + 1}_{pv.name}"))
+        self.hessian = None
+        if self.do_grad and self.dtype == "f64" and "hessian" not in self.exclude and rng.random() < 0.5 \
+                and not any(f"hessian:{op}" in self.exclude for op in self.ops_used):
+            self.render_hessian(L, names, rng)
         L.append('print("done")')
         return "\n".join(L) + "\n"
+
+    def render_hessian(self, L, names, rng):
+        """Hessian-vector products of the loss w.r.t. one argument, two ways
+        (forward over reverse: jvp of grad; reverse over reverse: grad of
+        sum(grad * t)), and the gradient at x +- h t for a finite difference."""
+        j = rng.randrange(len(self.params))
+        pv = self.params[j][0]
+        pnames = ", ".join(v.name for v, _ in self.params)
+        sig = self.signature(True)
+        args = [names[v.name][0] for v, _ in self.params]
+        L.append(f"fn gfn({sig}) {{ return grad(loss_fn, argnums = {j})({pnames}) }}")
+        L.append(f"let ht = {self.input_expr(pv, 0)}")
+        L.append('save_npy(ht, "ht.npy")')
+        tangents = ["ht" if i == j else f"zeros_like({a})" for i, a in enumerate(args)]
+        tup = lambda xs: "(" + ", ".join(xs) + ("," if len(xs) == 1 else "") + ")"
+        L.append(f"let (h0, hv) = jvp(gfn, {tup(args)}, {tup(tangents)})")
+        L.append(f"fn hsum({sig}) {{ return sum(gfn({pnames}) * ht) }}")
+        L.append(f"let hr = grad(hsum, argnums = {j})({', '.join(args)})")
+        for nm, sgn in (("hp", "+"), ("hm", "-")):
+            a2 = [f"{a} {sgn} {FD_STEP!r} * ht" if i == j else a for i, a in enumerate(args)]
+            L.append(f"let {nm} = gfn({', '.join(a2)})")
+        for nm in ("h0", "hv", "hr", "hp", "hm"):
+            L.append(f'save_npy({nm}, "{nm}.npy")')
+        self.hessian = pv.name
 
     def reference(self):
         """Python source of the NumPy reference: def f(<params>, DT)."""
@@ -1507,6 +1536,8 @@ def check_program(prog, results, ref_src):
                 fails.append(f"{r.mode}: {stem} (d loss / d {pname}, call {call + 1}): {int(bad.sum())} of "
                              f"{len(points)} checked elements off the finite difference; worst at {points[w]}: "
                              f"got {g[w]!r}, finite difference {fd[w]!r} (tolerance {tol[w]:.3g})")
+    if prog.hessian:
+        check_hessian(prog, runs, fails)
     # Forward mode against a directional finite difference.
     for vstem, tstem, call, pname, tn, gstem in prog.jvps:
         args, act, slack, r64 = refs[call]
@@ -1531,6 +1562,35 @@ def check_program(prog, results, ref_src):
                 fails.append(f"{r.mode}: {tstem} (jvp along d{pname}, call {call + 1}): got {float(got)!r}, "
                              f"directional finite difference {fd!r} (tolerance {tol:.3g})")
     return fails, False
+
+
+def check_hessian(prog, runs, fails):
+    """hv (jvp of grad) and hr (grad of grad) against (g(x+ht) - g(x-ht)) / 2h
+    of nnc's own (checked) gradient, where the gradient is smooth."""
+    for r in runs:
+        a = {k: r.arrays.get(k) for k in ("h0", "hv", "hr", "hp", "hm")}
+        if any(v is None or isinstance(v, Exception) for v in a.values()):
+            fails.append(f"{r.mode}: hessian outputs not written")
+            continue
+        if len({v.shape for v in a.values()}) != 1:
+            fails.append(f"{r.mode}: hessian outputs of different shapes {[v.shape for v in a.values()]}")
+            continue
+        h = FD_STEP
+        g0, gp, gm = (a[k].astype(np.float64) for k in ("h0", "hp", "hm"))
+        fd = (gp - gm) / (2 * h)
+        fwd, bwd = (gp - g0) / h, (g0 - gm) / h
+        scale = max(float(np.max(np.abs(fd))) if fd.size else 0.0, 1e-2)
+        ok = np.abs(fwd - bwd) <= 1e-3 * (np.abs(fwd) + np.abs(bwd)) + 1e-6 * scale
+        tol = 1e-4 * scale + 1e-3 * np.abs(fd)
+        for k, what in (("hv", "jvp of grad"), ("hr", "grad of grad")):
+            got = a[k].astype(np.float64)
+            bad = ok & ~(np.abs(got - fd) <= tol)
+            if bad.any():
+                i = np.unravel_index(np.argmax(np.where(bad, np.abs(got - fd) / tol, 0)), bad.shape) if bad.ndim else ()
+                fails.append(f"{r.mode}: {k} (Hessian-vector product w.r.t. {prog.hessian}, {what}): "
+                             f"{int(bad.sum())} of {int(ok.sum())} smooth elements off the finite difference "
+                             f"of the gradient; worst at {tuple(map(int, i))}: got {got[i]!r}, "
+                             f"finite difference {fd[i]!r} (tolerance {float(np.broadcast_to(tol, bad.shape)[i]):.3g})")
 
 
 MODES = ["jit", "jit-cached", "eager", "no-jit", "check"]
@@ -1599,12 +1659,14 @@ def main():
     ap.add_argument("--program", type=int, default=None, help="run only the program with this seed")
     ap.add_argument("--print", type=int, default=None, dest="print_seed",
                     help="print the program with this seed and its NumPy reference; run nothing")
-    ap.add_argument("--exclude", default="", help="comma-separated ops not to generate: " + ",".join(ALL_OPS))
+    ap.add_argument("--exclude", default="", help="comma-separated ops not to generate: " + ",".join(ALL_OPS)
+                    + "; FEATURE:OP (hessian:concat) leaves out that feature's check in programs using OP")
     ap.add_argument("--keep-failures", default=None, help="directory for the files of failing programs")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     args.exclude = [e for e in args.exclude.split(",") if e]
-    unknown = [e for e in args.exclude if e not in ALL_OPS]
+    unknown = [e for e in args.exclude if e not in ALL_OPS and not
+               (e.partition(":")[0] in FEATURES and e.partition(":")[2] in ALL_OPS)]
     if unknown:
         ap.error(f"unknown op(s) in --exclude: {', '.join(unknown)} (known: {', '.join(ALL_OPS)})")
     if args.print_seed is not None:
