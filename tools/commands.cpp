@@ -143,7 +143,8 @@ void print_compile_stats(const Interpreter& interp) {
               << " modules, compile time " << std::fixed << std::setprecision(1) << jit.compile_ms << " ms, "
               << jit.disk_cache_hits << " from the disk cache\n";
     for (const auto& [name, e] : executables)
-        std::cerr << "nnc stats:   " << name << ": " << e->kernel_count() << " kernels, peak planned memory "
+        std::cerr << "nnc stats:   " << name << ": " << e->kernel_count() << " kernels compiled in " << std::setprecision(1)
+                  << e->compile_ms() << " ms, peak planned memory "
                   << e->peak_bytes() << " bytes, " << e->in_place_updates() << " results updated in place\n";
     for (const std::string& f : interp.stats().interpreted) std::cerr << "nnc stats: interpreted: " << f << "\n";
 }

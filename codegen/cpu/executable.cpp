@@ -146,12 +146,14 @@ std::unique_ptr<Executable> Executable::compile(const ir::Function& f, const Com
     }
     e->n_slots_ = e->slot_values_.size();
 
+    const auto start = std::chrono::steady_clock::now();
     std::vector<std::pair<const ir::Op*, KernelInfo>> kernels;
     auto module = emit_kernels(f, kernels);
     std::vector<std::string> symbols;
     for (const auto& [op, info] : kernels) symbols.push_back(info.symbol);
     std::vector<KernelFn> fns = symbols.empty() ? std::vector<KernelFn>{} : Jit::instance().compile(std::move(module), symbols);
     e->kernels_ = static_cast<int>(kernels.size());
+    e->compile_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 
     size_t next_kernel = 0;
     for (const ir::Op* op : f.body()->ops) {

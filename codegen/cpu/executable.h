@@ -53,6 +53,8 @@ public:
     std::vector<Tensor> run(std::vector<Tensor> args, long max_owners);
 
     int kernel_count() const { return kernels_; }
+    // Milliseconds spent emitting, optimising and compiling its kernels (or loading them from the disk cache).
+    double compile_ms() const { return compile_ms_; }
     // Bytes of the largest arena planned so far plus the results' buffers.
     int64_t peak_bytes() const { return peak_bytes_; }
     std::vector<StepProfile> profile() const;
@@ -77,6 +79,7 @@ private:
     std::map<size_t, size_t> updates_;
     std::vector<bool> update_in_place_;   // per result: statically safe to write into its parameter
     int kernels_ = 0;
+    double compile_ms_ = 0;
     int64_t peak_bytes_ = 0;
     int64_t in_place_updates_ = 0;
     bool profile_ = false;
