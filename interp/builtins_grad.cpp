@@ -90,6 +90,35 @@ Interpreter::Trace trace_scalar(BuiltinArgs& a, const Value& f, const FlatArgs& 
     return t;
 }
 
+// value_and_grad of a traced loss whose trace also returns `updated` new
+// field values (a BatchNorm's running statistics): only the loss is
+// differentiated; the fields are not part of the derivative.
+std::unique_ptr<ir::Function> loss_gradient(ir::Function& loss, size_t updated, const std::vector<size_t>& wrt) {
+    ir::Op* ret = loss.body()->terminator();
+    const std::vector<ir::Value*> all = ret->operands;
+    ret->operands.resize(all.size() - updated);
+    struct Restore {
+        ir::Op* ret;
+        const std::vector<ir::Value*>& all;
+        ~Restore() { ret->operands = all; }
+    } restore{ret, all};
+    return autodiff::value_and_grad(loss, wrt);
+}
+
+// The fields the differentiated fn assigned (its trace's trailing results)
+// are assigned in the arguments too, as a plain call would: the forward
+// pass runs once more for them (while tracing, cse merges it with the
+// gradient's own forward pass).
+void write_back_updates(Interpreter& in, const Interpreter::Trace& t, const FlatArgs& args, const std::vector<Value>& actual,
+                        SourceRange where) {
+    if (t.updated_leaves.empty()) return;
+    std::vector<Value> results = run_ir(in, *t.function, args.leaves, where);
+    std::vector<Value*> slots;
+    for (const Value& v : actual) leaf_slots(v, slots);
+    const size_t first = results.size() - t.updated_leaves.size();
+    for (size_t k = 0; k < t.updated_leaves.size(); ++k) *slots[t.updated_leaves[k]] = results[first + k];
+}
+
 // Argument numbers (negative count from the end) as indices into `nargs` arguments.
 std::vector<size_t> select_args(const std::vector<int64_t>& argnums, size_t nargs, SourceRange where, const char* name) {
     std::vector<size_t> out;
@@ -122,8 +151,9 @@ Value gradient_function(BuiltinArgs& outer, bool with_value) {
         for (size_t arg : selected)
             for (size_t leaf = args.first_leaf[arg]; leaf < args.first_leaf[arg + 1]; ++leaf)
                 if (t.params[leaf].differentiable) wrt.push_back(leaf);
-        std::unique_ptr<ir::Function> g = transform(a, name, [&] { return autodiff::value_and_grad(*t.function, wrt); });
+        std::unique_ptr<ir::Function> g = transform(a, name, [&] { return loss_gradient(*t.function, t.updated_leaves.size(), wrt); });
         std::vector<Value> out = run_ir(in, *g, args.leaves, a.call_range());
+        write_back_updates(in, t, args, a.rest(), a.call_range());
 
         std::vector<Value> grads;
         size_t pos = 1;
