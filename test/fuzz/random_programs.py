@@ -1,78 +1,102 @@
 #!/usr/bin/env python3
 """Differential testing of nnc with random well-typed .nn programs.
 
-Each program is a random DAG of tensor ops inside
+Each program is a random DAG of tensor ops (elementwise, broadcasting,
+`where`, reductions, softmax, matmul, shape ops, indexing, casts, f16/bf16,
+`for`/`if`/`while` on tensors, dimensions as host ints) inside
 
     fn f(x: f32[B, N], y: f32[N], w: f32[N, M], s: f32, ...) -> (loss, intermediate)
 
 (a random subset of the parameters; dimensions annotated symbolically or
-concretely). The top level builds the inputs with `randn(shape, seed = K)`,
-calls `f` with two batch sizes B (a symbolic dimension: one trace, two
-shapes) and then with the first again, and for about half of the programs
-takes `grad` / `value_and_grad` of the loss with respect to some inputs.
+concretely; small, medium or large sizes). The top level builds the inputs
+with `randn(shape, seed = K)`, calls `f` with two batch sizes B (a symbolic
+dimension: one trace, two shapes) and then with the first again. About half
+of the programs (those without casts) also take `grad` / `value_and_grad`
+of the loss with respect to some inputs, some `jvp`, and some f64 ones
+Hessian-vector products (`jvp` of `grad` and `grad` of `grad`).
 
 Every program is run by nnc in several modes:
 
     jit         nnc run          (traced, fused, compiled to native code;
-                                  kernel cache in a fresh directory)
+                                  kernel cache in a directory of this run)
     jit-cached  nnc run          (again: kernels now come from the disk cache)
     eager       nnc run --eager  (op by op, reference kernels)
     no-jit      nnc run --no-jit (traced IR, interpreted)
     check       nnc check        (must accept every program that runs)
 
-`print` shows only 6 significant digits, so the programs write every result
-(and their inputs) with `save_npy`, and the runner compares the arrays at full
-precision against a NumPy reference evaluation of the same DAG (generated
-alongside the .nn text, on the inputs nnc wrote). Shapes and dtypes must
-match exactly. Values must satisfy, elementwise,
+Values. `print` shows only 6 significant digits, so the programs write every
+result (and their inputs) with `save_npy`, and the runner compares the arrays
+at full precision with a NumPy evaluation of the same DAG (generated with the
+.nn text, run on the inputs nnc wrote). Shapes and dtypes must match exactly,
+values elementwise within
 
-    |got - ref| <= ATOL * max(1, max|ref|) + RTOL * |ref| + C * |ref_lo - ref_hi|
+    |got - ref| <= ATOL * max(1, max|ref|) + RTOL * |ref|
+                   + C * |ref_f32 - ref_f64| + 4 * max_k |ref_k - ref|
 
-    f32 programs: RTOL = 1e-4, ATOL = 1e-5, C = 4
-    f64 programs: RTOL = 1e-9, ATOL = 1e-10, C = 1e-8
-    (an f64 program with a cast to f32 somewhere is held to the f32 tolerance)
-    programs with f16/bf16 values: RTOL = 8e-3, ATOL = 2e-3, C = 4, plus
-    4 * |ref - ref_no16| (ref_no16: the 16-bit values kept in f32). The
-    reference rounds each statement's result (and host numbers meeting
-    16-bit tensors) to 16 bits, not every primitive inside a statement, and
-    a fused kernel may keep intermediates in f32: this tolerance is about
-    two bf16 ulps, enough for that, not for an ulp-exact rounding check.
+    f32 programs:                  RTOL = 1e-4, ATOL = 1e-5,  C = 4
+    f64 programs:                  RTOL = 1e-9, ATOL = 1e-10, C = 1e-8
+    (an f64 program casting to f32 somewhere is an f32 program)
+    programs with f16/bf16 values: RTOL = 8e-3, ATOL = 2e-3,  C = 4,
+                                   plus 4 * |ref - ref_no16|
 
-where ref_lo/ref_hi are the reference computed with every tensor in f32 and
-in f64: their difference estimates how much rounding the program amplifies
-(C scales an f32 rounding difference to the program's precision), so
-ill-conditioned programs do not give false alarms, and well-conditioned ones
-are held to a few ulps of the program's dtype.
+ref_f32/ref_f64 are the reference with every tensor in f32 / in f64: their
+difference estimates how much rounding the program amplifies (C scales an
+f32 rounding difference to the program's precision). ref_k (k = 1, 2) is the
+reference with every statement's result perturbed by a few ulps of its dtype
+(relative and absolute: 2^-21 for f32, 2^-49 for f64), and ref_3 the
+unperturbed reference with every near-tie (within 8 such ulps) of a
+comparison, `sign` or `%` decided the other way: a comparison on a value
+that is zero or a tie only up to rounding (a normalized constant row;
+tanh(t) < t for tiny t, where a libm result 1 ulp off decides) legitimately
+flips with the last bits of its operands. So ill-conditioned programs do
+not give false alarms and well-conditioned ones are held to a few ulps.
+ref_no16 keeps the 16-bit values in f32: the reference rounds each
+statement's result (and host numbers meeting 16-bit tensors) to 16 bits, not
+every primitive inside a statement, and a fused kernel may keep intermediates
+in f32, so the 16-bit tolerance (about two bf16 ulps) is not an ulp-exact
+rounding check.
 
-Gradients are checked against central finite differences of the f64 NumPy
-reference, at up to 40 elements of each gradient (step h = 1e-5 * max(1, |x_i|);
-elements where the one-sided differences disagree, i.e. a `where` flips or a
-kink lies within h, are skipped):
+Derivatives. Gradients are compared with central finite differences of the
+f64 reference at up to 40 elements of each (step h = 1e-5 * max(1, |x_i|);
+elements where the forward and backward differences disagree by more than
+the tolerance, i.e. a `where` flips or a kink lies within h, are skipped):
 
     |g - fd| <= GATOL * max(1e-2, max|fd|) + GRTOL * |fd| + 1e-9 * max(1, |loss|)
 
-    programs computing only in f64:  GRTOL = 1e-5, GATOL = 1e-6
-    programs with f32 tensors:       GRTOL = 2e-3, GATOL = 5e-4
+    f64 programs: GRTOL = 1e-5, GATOL = 1e-6
+    f32 programs: GRTOL = 2e-3, GATOL = 5e-4
+
+`jvp` along a random tangent t is compared with a directional central
+difference with GRTOL, and GATOL times sum|g * t| + 1e-4 * sum|t|.
+Hessian-vector products H t (both ways) are compared with the central
+difference (g(x + h t) - g(x - h t)) / 2h of nnc's own gradient g (checked
+above), where g is smooth, within 1e-4 * max(1e-2, max|fd|) + 1e-3 * |fd|.
+The derivative checks of a program are skipped when its loss depends on
+rounding, not only on the inputs: when the perturbations ref_k move the loss
+by more than 1000 times their size and nnc's loss is off the reference's by
+more than RTOL/ATOL alone, or when the f64 reference's loss is that far from
+the loss in the program's precision (gelu(t) is 0 in f32, not in f64, and a
+`sign` of it decides a branch).
 
 Failures: a crash (signal), an exit status other than 0 or 1, modes that
 disagree on success or on the error message, a mismatch of shapes, dtypes,
-values or inputs, `nnc check` rejecting a program that runs, or a gradient
-off its finite difference. A program that every run mode rejects with the
-same exit status 1 and the same diagnostic is counted as "rejected" (not a
-failure). Each failure is printed with the files of the program (.nn text,
-reference .py, what every mode printed) saved under --keep-failures DIR.
+values or inputs, `nnc check` rejecting a program that runs, or a derivative
+off its finite difference. A program that every run mode rejects with exit
+status 1 and the same diagnostic counts as "rejected", not failed. Each
+failure is printed, and the program (.nn), its reference (.py) and what
+every mode printed are saved under --keep-failures DIR (a temporary
+directory otherwise). The last line is "N programs, N failed"; the exit
+status is 1 if any failed.
 
-`jvp` (forward mode) along a random tangent is checked against a directional
-central difference of the f64 reference with the same GRTOL, and GATOL times
-sum|g * t| (g: the checked gradient).
-
-usage: random_programs.py --nnc PATH/nnc [--seconds S] [--seed K]
-           [--count N] [--program SEED] [--exclude op1,op2]
-           [--keep-failures DIR] [--print SEED] [-v]
+usage: random_programs.py --nnc PATH/nnc [--seconds S] [--seed K] [--count N]
+           [--exclude op1,op2,feature:op] [--keep-failures DIR] [-v]
+       random_programs.py --nnc PATH/nnc --program SEED [--exclude ...]
+       random_programs.py --print SEED [--exclude ...]
 
 Program i of a run with --seed K has program seed K * 1000003 + i (printed
-with each failure); `--program SEED` runs that one program alone and
-`--print SEED` prints its .nn text and NumPy reference without running it.
+with each failure); --program SEED runs that program alone and --print SEED
+prints it and its NumPy reference. A program depends only on its seed, the
+--exclude list and the version of this file.
 """
 
 import argparse
@@ -100,6 +124,9 @@ GRAD_TOL = {
     "f32": dict(rtol=2e-3, atol=5e-4),
 }
 FD_STEP = 1e-5
+# Relative size of the perturbation of each statement of the reference (a few
+# ulps) in the conditioning estimate, by the program's precision.
+NOISE = {"f64": 2.0 ** -49, "f32": 2.0 ** -21, "16": 2.0 ** -21}
 
 # Ops the generator draws from (names for --exclude).
 UNARY = ["exp", "log", "log_sq", "sqrt", "rsqrt", "tanh", "sigmoid", "relu", "gelu",
@@ -226,6 +253,7 @@ class Program:
         r = rng.random()
         self.size = "small" if r < 0.55 else "medium" if r < 0.85 else "large"
         self.has16 = False
+        self.unstable = False
         self.lines = []      # (nn line, py line) of the body
         self.pool = []
         self.counter = 0
@@ -317,9 +345,6 @@ class Program:
         """Axis text, sometimes negative."""
         return ax - rank if self.rng.random() < 0.4 else ax
 
-    def maxdim(self, d):
-        return max(d.vals)
-
     # -- parameters -------------------------------------------------------
 
     def _setup_params(self):
@@ -385,6 +410,8 @@ class Program:
             self.pool.append(v)
             self.params.append((v, "[" + ", ".join(ann(d) for d in shape) + "]"))
         self.unannotated = rng.random() < 0.1
+        if self.unannotated:
+            self.sym_bound = set()  # no dimension names in the body
 
     # -- unary ------------------------------------------------------------
 
@@ -469,7 +496,8 @@ class Program:
                     lambda v: max(v.bound ** p, v.lo ** p), lambda v: min(v.bound ** p, v.lo ** p))
 
     def op_sign(self):
-        self._unary(lambda a: f"sign({a})", lambda a: f"np.sign({a})", lambda v: True, lambda v: 1.0)
+        v = self.pick()
+        self.emit(f"sign({v.name})", f"_sign({v.name}, '{v.dtype}')", v.shape, v.dtype, 1.0, None, v)
 
     def op_square(self):
         e = self.rng.choice(["2", "2.0", "3"])
@@ -524,11 +552,12 @@ class Program:
         if self.rng.random() < 0.5:
             v = self.pick(lambda v: v.bound <= 1e3)
             c = self.rng.choice([0.75, 1.5, 2.0, -1.25])
-            self.emit(f"{v.name} % {flit(c)}", f"np.mod({v.name}, {self.klit(c, v.dtype)})", v.shape, v.dtype,
+            self.emit(f"{v.name} % {flit(c)}", f"_mod({v.name}, {self.klit(c, v.dtype)}, '{v.dtype}')", v.shape, v.dtype,
                       abs(c), None, v)
         else:
             self._binary(lambda a, b: b.lo and b.lo >= 0.1 and a.bound <= 1e3,
-                         lambda a, b: (f"{a.name} % {b.name}", f"np.mod({a.name}, {b.name})", b.bound, None))
+                         lambda a, b: (f"{a.name} % {b.name}", f"_mod({a.name}, {b.name}, '{promote(a.dtype, b.dtype)}')",
+                                       b.bound, None))
 
     def op_pow2(self):
         """pow with a tensor exponent, on a positive base."""
@@ -555,10 +584,10 @@ class Program:
         if self.rng.random() < 0.25:
             a = self.pick()
             c = flit(round(self.rng.uniform(-1, 1), 2))
-            nn, py, shape, used = f"{a.name} {cmp} {c}", f"({a.name} {cmp} {c})", a.shape, [a]
+            nn, py, shape, used = f"{a.name} {cmp} {c}", f"_cmp({a.name}, '{cmp}', {c}, '{a.dtype}')", a.shape, [a]
         else:
             a, b = self.pick_pair(lambda a, b: a is not b and bcast(a.shape, b.shape) is not None)
-            nn, py = f"{a.name} {cmp} {b.name}", f"({a.name} {cmp} {b.name})"
+            nn, py = f"{a.name} {cmp} {b.name}", f"_cmp({a.name}, '{cmp}', {b.name}, '{promote(a.dtype, b.dtype)}')"
             shape, used = bcast(a.shape, b.shape), [a, b]
         if logical:
             kind = self.rng.choice(["and", "or", "not"])
@@ -1053,7 +1082,7 @@ class Program:
         (t1, p1, b1), (t2, p2, b2) = rng.sample(forms, 2)
         v.bound = max(b1, b2)
         cond = f"{red}({b.name}) {cmp} {flit(c)}"
-        pycond = f"np.{red}({b.name}) {cmp} {flit(c)}"
+        pycond = f"_cmp(np.{red}({b.name}), '{cmp}', {flit(c)}, '{b.dtype}')"
         nn = [f"let {n} = {h.name}", f"if {cond} {{ {n} = {t1} }} else {{ {n} = {t2} }}"]
         py = [f"if {pycond}:", f"    {n} = _c({p1}, DT['{v.dtype}'])", "else:",
               f"    {n} = _c({p2}, DT['{v.dtype}'])"]
@@ -1256,17 +1285,49 @@ class Program:
 
 
 PY_PRELUDE = '''\
+_NOISE = None  # a numpy Generator while the runner estimates the conditioning
+_FLIP = False  # flip near-ties (of comparisons, sign, %) while it does
+_DELTA = {"f16": 2.0 ** -9, "bf16": 2.0 ** -6, np.dtype(np.float32): 2.0 ** -21, np.dtype(np.float64): 2.0 ** -49,
+          "f32": 2.0 ** -21, "f64": 2.0 ** -49}
+_OPS = {">": np.greater, "<": np.less, ">=": np.greater_equal, "<=": np.less_equal,
+        "==": np.equal, "!=": np.not_equal}
+
+def _near(a, b, dt):
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    return np.abs(a - b) <= 8 * _DELTA[dt] * (np.abs(a) + np.abs(b) + 1e-3)
+
+def _cmp(a, op, b, dt):
+    r = _OPS[op](a, b)
+    return np.where(_near(a, b, dt), ~r, r) if _FLIP else r
+
+def _sign(a, dt):
+    r = np.sign(a)
+    return np.where(_near(a, 0.0, dt), np.where(r == 0, 1.0, -r), r).astype(r.dtype) if _FLIP else r
+
+def _mod(a, b, dt):
+    r = np.mod(a, b)
+    if _FLIP:
+        lo, hi = _near(r, 0.0, dt), _near(r, b, dt)
+        r = np.where(lo, r + b, np.where(hi, r - b, r)).astype(r.dtype)
+    return r
+
 def _c(a, dt):
     """To dtype dt; 'f16'/'bf16' round to 16 bits and stay float32 (computed in f32)."""
     a = np.asarray(a)
     if isinstance(dt, str):
         a = a.astype(np.float32)
         if dt == "f16":
-            return a.astype(np.float16).astype(np.float32)
-        u = a.view(np.uint32).astype(np.uint64)
-        u = (u + 0x7FFF + ((u >> 16) & 1)) & 0xFFFF0000
-        return u.astype(np.uint32).view(np.float32)
-    return a.astype(dt)
+            a = a.astype(np.float16).astype(np.float32)
+        else:
+            u = a.view(np.uint32).astype(np.uint64)
+            u = (u + 0x7FFF + ((u >> 16) & 1)) & 0xFFFF0000
+            a = u.astype(np.uint32).view(np.float32)
+    else:
+        a = a.astype(dt)
+    if _NOISE is not None:
+        d = _DELTA[dt if isinstance(dt, str) else np.dtype(dt)]
+        a = (a * (1 + d * _NOISE.uniform(-1, 1, a.shape)) + d * _NOISE.uniform(-1, 1, a.shape)).astype(a.dtype)
+    return a
 
 def _fin(a, dt, DT):
     """A returned value in its .nn dtype."""
@@ -1360,9 +1421,18 @@ DTMODES = {
 }
 
 
-def eval_ref(ref_f, args, dtmode):
-    with np.errstate(all="ignore"):
-        return ref_f(*args, DTMODES[dtmode])
+def eval_ref(ref_f, args, dtmode, noise_seed=None, flip=False):
+    """The reference in a dtype mode; with noise_seed, every statement's
+    result is perturbed by a few ulps (see _c); with flip, every near-tie of
+    a comparison, sign or % goes the other way."""
+    g = ref_f.__globals__
+    g["_NOISE"] = None if noise_seed is None else np.random.default_rng(noise_seed)
+    g["_FLIP"] = flip
+    try:
+        with np.errstate(all="ignore"):
+            return ref_f(*args, DTMODES[dtmode])
+    finally:
+        g["_NOISE"], g["_FLIP"] = None, False
 
 
 def compare(got, ref, slack, prec, what):
@@ -1395,12 +1465,18 @@ def compare(got, ref, slack, prec, what):
 FD_SAMPLES = 40
 
 
-def smooth(f0, fp, fm, h):
-    """Whether the one-sided differences agree: no jump (a `where` flipping)
-    or kink (relu, max) within h of the point, where a finite difference
-    says nothing about the derivative."""
-    fwd, bwd = (fp - f0) / h, (f0 - fm) / h
-    return abs(fwd - bwd) <= 1e-3 * (abs(fwd) + abs(bwd)) + 1e-4
+def gap(f0, fp, fm, h):
+    """|forward - backward difference|: large at a jump (a `where` flipping)
+    or kink (relu, max) within h of the point, where the central difference
+    says nothing about the derivative. An element is checked only where the
+    gap is within its tolerance (a jump moves the central difference by half
+    the gap), and the tolerance's scale comes from elements whose gap is
+    small next to the differences themselves."""
+    return np.abs((fp - f0) / h - (f0 - fm) / h)
+
+
+def roughly_smooth(g, fp, fm, h):
+    return g <= 1e-3 * (np.abs(fp - fm) / h) + 1e-4
 
 
 def fd_gradient(ref_f, args, index, seed):
@@ -1413,7 +1489,7 @@ def fd_gradient(ref_f, args, index, seed):
     if len(points) > FD_SAMPLES:
         pick = np.random.default_rng(seed).choice(len(points), FD_SAMPLES, replace=False)
         points = [points[k] for k in sorted(pick)]
-    kept, vals = [], []
+    vals, gaps, rough = [], [], []
     for i in points:
         h = FD_STEP * max(1.0, abs(float(x[i])))
         ys = []
@@ -1423,10 +1499,10 @@ def fd_gradient(ref_f, args, index, seed):
             a = list(base)
             a[index] = xs
             ys.append(float(eval_ref(ref_f, a, "f64")[0]))
-        if smooth(f0, ys[0], ys[1], h):
-            kept.append(i)
-            vals.append((ys[0] - ys[1]) / (2 * h))
-    return kept, np.array(vals)
+        vals.append((ys[0] - ys[1]) / (2 * h))
+        gaps.append(gap(f0, ys[0], ys[1], h))
+        rough.append(not roughly_smooth(gaps[-1], ys[0], ys[1], h))
+    return points, np.array(vals), np.array(gaps), np.array(rough, bool)
 
 
 def check_program(prog, results, ref_src):
@@ -1479,6 +1555,7 @@ def check_program(prog, results, ref_src):
     prec = "16" if prog.has16 else "f32" if prog.has_f32 else "f64"
     ref_f = load_ref(ref_src)
     refs = {}
+    unstable = precision_dependent = False
     for call in (0, 1):
         args = [inputs[v.name][call] for v, _ in prog.params]
         act = eval_ref(ref_f, args, "actual")
@@ -1490,6 +1567,24 @@ def check_program(prog, results, ref_src):
             n16 = eval_ref(ref_f, args, "no16")
             slack = [slack[j] + 4 * np.abs(np.asarray(act[j], np.float64) - np.asarray(n16[j], np.float64))
                      for j in (0, 1)]
+        # Perturbed evaluations: a comparison, sign or `==` on a value that is
+        # 0 or a tie up to rounding (a normalized constant row, tanh(t) == t
+        # for tiny t) flips with the last bits of its operands.
+        dev = [0, 0]
+        for k in (1, 2, 3):
+            pert = eval_ref(ref_f, args, "actual", noise_seed=None if k == 3 else prog.seed * 7 + call * 3 + k,
+                            flip=k == 3)
+            dev = [np.maximum(dev[j], np.abs(np.asarray(pert[j], np.float64) - np.asarray(act[j], np.float64)))
+                   for j in (0, 1)]
+        slack = [slack[j] + 4 * dev[j] for j in (0, 1)]
+        delta = NOISE[prec]
+        if float(dev[0]) > 1e3 * delta * max(1.0, abs(float(act[0]))):
+            unstable = True
+        # The finite differences evaluate the reference in f64: an f32 program
+        # whose branches depend on its precision (gelu(t) == 0 in f32 but not
+        # in f64, then sign) is a different function there.
+        if abs(float(r64[0]) - float(act[0])) > 1e3 * delta * max(1.0, abs(float(act[0]))):
+            precision_dependent = True
         refs[call] = (args, act, slack, r64)
 
     def check_value(stem, ref, slack):
@@ -1503,6 +1598,18 @@ def check_program(prog, results, ref_src):
         args, act, slack, _ = refs[call]
         check_value(f"loss_{k}", act[0], slack[0])
         check_value(f"out_{k}", act[1], slack[1])
+    if unstable:
+        # Derivatives are still checked where nnc's loss agrees with the
+        # reference's without the perturbation slack (same branches taken).
+        unstable = any(eager.arrays.get(f"loss_{k}") is None or
+                       compare(eager.arrays[f"loss_{k}"], refs[call][1][0], 0.0, prec, "") is not None
+                       for k, call in ((1, 0), (2, 1)))
+    unstable = unstable or precision_dependent
+    prog.unstable = unstable
+    if unstable:
+        # The loss itself jumps with rounding: its derivatives are not
+        # determined by the reference.
+        return fails, False
     # Gradients against finite differences of the f64 reference.
     gt = GRAD_TOL["f32" if prog.has_f32 else "f64"]
     for stem, call, pname in prog.grads:
@@ -1511,7 +1618,7 @@ def check_program(prog, results, ref_src):
             check_value(stem, act[0], slack[0])
             continue
         idx = [v.name for v, _ in prog.params].index(pname)
-        points, fd = fd_gradient(ref_f, args, idx, prog.seed + call)
+        points, fd, gaps, rough = fd_gradient(ref_f, args, idx, prog.seed + call)
         loss = abs(float(r64[0]))
         want = inputs[pname][call]
         for r in runs:
@@ -1527,10 +1634,10 @@ def check_program(prog, results, ref_src):
                 continue
             g = np.array([float(got[i]) for i in points])
             # a floor for gradients that are 0 up to rounding (d sum(softmax(x)) / dx)
-            scale = max(float(np.max(np.abs(fd))) if fd.size else 0.0, 1e-2)
+            scale = max(float(np.max(np.abs(fd[~rough]))) if (~rough).any() else 0.0, 1e-2)
             tol = gt["atol"] * scale + gt["rtol"] * np.abs(fd) + 1e-9 * max(1.0, loss)
             err = np.abs(g - fd)
-            bad = ~(err <= tol)
+            bad = ~(err <= tol) & (gaps <= tol)
             if bad.any():
                 w = int(np.argmax(np.where(bad, err / tol, 0)))
                 fails.append(f"{r.mode}: {stem} (d loss / d {pname}, call {call + 1}): {int(bad.sum())} of "
@@ -1550,10 +1657,10 @@ def check_program(prog, results, ref_src):
             a[idx] = a[idx] + sgn * FD_STEP * t
             ys.append(float(eval_ref(ref_f, a, "f64")[0]))
         fd = (ys[0] - ys[1]) / (2 * FD_STEP)
-        if not smooth(float(r64[0]), ys[0], ys[1], FD_STEP):
-            continue
         gmag = float(np.sum(np.abs(np.asarray(eager.arrays[gstem], np.float64) * t))) + 1e-4 * float(np.sum(np.abs(t)))
         tol = gt["rtol"] * abs(fd) + gt["atol"] * gmag + 1e-9 * max(1.0, abs(float(r64[0])))
+        if gap(float(r64[0]), ys[0], ys[1], FD_STEP) > tol:
+            continue  # a jump or kink within h along t
         for r in runs:
             got = r.arrays.get(tstem)
             if got is None or isinstance(got, Exception) or got.shape != ():
@@ -1578,10 +1685,11 @@ def check_hessian(prog, runs, fails):
         h = FD_STEP
         g0, gp, gm = (a[k].astype(np.float64) for k in ("h0", "hp", "hm"))
         fd = (gp - gm) / (2 * h)
-        fwd, bwd = (gp - g0) / h, (g0 - gm) / h
-        scale = max(float(np.max(np.abs(fd))) if fd.size else 0.0, 1e-2)
-        ok = np.abs(fwd - bwd) <= 1e-3 * (np.abs(fwd) + np.abs(bwd)) + 1e-6 * scale
+        gaps = gap(g0, gp, gm, h)
+        rough = ~roughly_smooth(gaps, gp, gm, h)
+        scale = max(float(np.max(np.abs(fd[~rough]))) if (~rough).any() else 0.0, 1e-2)
         tol = 1e-4 * scale + 1e-3 * np.abs(fd)
+        ok = gaps <= tol
         for k, what in (("hv", "jvp of grad"), ("hr", "grad of grad")):
             got = a[k].astype(np.float64)
             bad = ok & ~(np.abs(got - fd) <= tol)
@@ -1684,7 +1792,7 @@ def main():
     env["XDG_CACHE_HOME"] = os.path.join(workroot, "cache")
     seeds = [args.program] if args.program is not None else None
     start = time.time()
-    n = nfail = nrej = ngrad = 0
+    n = nfail = nrej = ngrad = nunst = 0
     i = 0
     try:
         while True:
@@ -1701,7 +1809,8 @@ def main():
             n += 1
             nfail += bool(fails)
             nrej += rejected
-            ngrad += bool(prog.grads) and not rejected
+            ngrad += bool(prog.grads) and not rejected and not prog.unstable
+            nunst += prog.unstable
             if args.verbose and not fails and not rejected:
                 print(f"ok: program {seed} ({len(prog.ops_used)} ops, {prog.dtype}"
                       f"{', grad' if prog.grads else ''})")
@@ -1711,7 +1820,7 @@ def main():
         else:
             shutil.rmtree(os.path.join(workroot, "cache"), ignore_errors=True)
     print(f"{nrej} rejected by nnc (same diagnostic in every mode), {ngrad} with gradient checks, "
-          f"{time.time() - start:.1f}s")
+          f"{nunst} with a rounding-sensitive loss (values checked, derivatives not), {time.time() - start:.1f}s")
     print(f"{n} programs, {nfail} failed")
     return 1 if nfail else 0
 
