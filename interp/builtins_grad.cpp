@@ -68,13 +68,16 @@ Interpreter::Trace trace_for_transform(BuiltinArgs& a, const Value& f, const Fla
     }
 }
 
-// Runs an autodiff transform, turning its refusals into errors at the call.
+// Runs an autodiff transform, turning its refusals into errors at the call
+// (inside a trace: into a trace failure, so the enclosing call is traced
+// again with concrete shapes, which some transposes need, or runs eagerly).
 template <class Transform> std::unique_ptr<ir::Function> transform(BuiltinArgs& a, const char* what, Transform&& t) {
     try {
         std::unique_ptr<ir::Function> f = t();
         Interpreter::optimize(*f);
         return f;
     } catch (const ShapeError& e) {
+        if (a.interp().mode() == Interpreter::Mode::Trace) throw TraceFailure{a.call_range(), std::string(what) + ": " + e.what()};
         throw CompileError(a.call_range(), std::string(what) + ": " + e.what());
     }
 }
