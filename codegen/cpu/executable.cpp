@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <omp.h>
 
 #include <llvm/IR/Module.h>
@@ -51,7 +52,7 @@ bool absorbed_transpose(const ir::Op& op, const std::vector<const ir::Op*>& user
 }  // namespace
 
 struct Executable::Step {
-    enum Kind { Kernel, Gemm, View, Library } kind;
+    enum Kind { Kernel, Gemm, View, Library, For, If, While } kind;
     const ir::Op* op;
     std::vector<int> inputs;
     std::vector<int> outputs;
@@ -61,10 +62,27 @@ struct Executable::Step {
     std::vector<Dim> iteration;
     // Gemm: each operand's slot and whether it is read transposed
     bool trans[2] = {false, false};
+    // For, If, While: each region's steps, arguments and yielded values
+    std::vector<std::vector<std::unique_ptr<Step>>> regions;
+    std::vector<std::vector<int>> region_args, region_yields;
     // profile
     int64_t calls = 0;
     double seconds = 0;
 };
+
+void Executable::all_inputs(const Step& st, std::vector<int>& out) {
+    out.insert(out.end(), st.inputs.begin(), st.inputs.end());
+    for (size_t r = 0; r < st.regions.size(); ++r) {
+        out.insert(out.end(), st.region_yields[r].begin(), st.region_yields[r].end());
+        for (const auto& inner : st.regions[r]) all_inputs(*inner, out);
+    }
+}
+
+void Executable::all_outputs(const Step& st, std::vector<const Step*>& out) {
+    out.push_back(&st);
+    for (const auto& region : st.regions)
+        for (const auto& inner : region) all_outputs(*inner, out);
+}
 
 struct Executable::Plan {
     std::vector<Shape> shapes;              // per slot written by a Kernel or Gemm step
@@ -90,9 +108,10 @@ namespace {
 std::unique_ptr<llvm::Module> emit_kernels(const ir::Function& f, std::vector<std::pair<const ir::Op*, KernelInfo>>& kernels) {
     auto m = Jit::instance().new_module(f.name());
     const std::string prefix = symbol_prefix(f.name());
-    for (const ir::Op* op : f.body()->ops)
+    ir::walk(f.body(), [&](const ir::Op* op) {
         if (op->kind == OpKind::Fusion)
             kernels.emplace_back(op, emit_kernel(*m, *op, prefix + "_k" + std::to_string(kernels.size())));
+    });
     return m;
 }
 
@@ -128,22 +147,31 @@ std::unique_ptr<Executable> Executable::compile(const ir::Function& f, const Com
             if (d.is_symbol() && !e->symbols_.count(d.name())) e->symbols_.emplace(d.name(), static_cast<int>(e->symbols_.size()));
     }
     std::unordered_map<const ir::Value*, std::vector<const ir::Op*>> users;
-    for (const ir::Op* op : f.body()->ops) {
-        if (op->kind == OpKind::For || op->kind == OpKind::If || op->kind == OpKind::While) {
-            why = "has control flow (" + std::string(op_name(op->kind)) + ")";
-            return nullptr;
-        }
+    ir::walk(f.body(), [&](const ir::Op* op) {
         for (const ir::Value* v : op->operands) users[v].push_back(op);
-        for (const ir::Value* r : op->results) {
-            for (const Dim& d : r->type().dims)
-                if (!d.is_known() && !e->symbols_.count(d.name())) {
-                    why = d.is_symbol() ? "dimension " + d.name() + " is not bound by a parameter"
-                                        : "a result of " + std::string(op_name(op->kind)) + " has an unknown dimension";
-                    return nullptr;
-                }
-            number(r);
+    });
+    // Every value of every block gets a slot; all sizes must come from the parameters.
+    std::function<bool(const ir::Block&)> number_block = [&](const ir::Block& b) {
+        for (const ir::Op* op : b.ops) {
+            for (const ir::Value* r : op->results) {
+                for (const Dim& d : r->type().dims)
+                    if (!d.is_known() && !e->symbols_.count(d.name())) {
+                        why = d.is_symbol() ? "dimension " + d.name() + " is not bound by a parameter"
+                                            : "a result of " + std::string(op_name(op->kind)) + " has an unknown dimension";
+                        return false;
+                    }
+                number(r);
+            }
+            if (op->kind == OpKind::Constant) e->constants_.emplace_back(slot.at(op->result()), op);
+            if (op->kind == OpKind::Fusion) continue;   // its body is the kernel's business
+            for (const ir::Block* region : op->regions) {
+                for (const ir::Value* a : region->args) number(a);
+                if (!number_block(*region)) return false;
+            }
         }
-    }
+        return true;
+    };
+    if (!number_block(*f.body())) return nullptr;
     e->n_slots_ = e->slot_values_.size();
 
     const auto start = std::chrono::steady_clock::now();
@@ -154,41 +182,58 @@ std::unique_ptr<Executable> Executable::compile(const ir::Function& f, const Com
     std::vector<KernelFn> fns = symbols.empty() ? std::vector<KernelFn>{} : Jit::instance().compile(std::move(module), symbols);
     e->kernels_ = static_cast<int>(kernels.size());
     e->compile_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    std::unordered_map<const ir::Op*, size_t> kernel_of;
+    for (size_t k = 0; k < kernels.size(); ++k) kernel_of[kernels[k].first] = k;
 
-    size_t next_kernel = 0;
-    for (const ir::Op* op : f.body()->ops) {
-        if (op->kind == OpKind::Return) {
-            for (const ir::Value* v : op->operands) e->result_slots_.push_back(slot.at(v));
-            break;
-        }
-        if (op->kind == OpKind::Constant) continue;   // preset in every run
-        if (absorbed_transpose(*op, users[op->result()])) continue;
-        auto step = std::make_unique<Step>();
-        step->op = op;
-        for (const ir::Value* v : op->operands) step->inputs.push_back(slot.at(v));
-        for (const ir::Value* r : op->results) step->outputs.push_back(slot.at(r));
-        if (op->kind == OpKind::Fusion) {
-            step->kind = Step::Kernel;
-            step->info = kernels[next_kernel].second;
-            step->fn = fns[next_kernel++];
-            const ir::Op* root = ir::group_root(*op);
-            step->iteration = root ? root->operands[0]->type().dims : op->results[0]->type().dims;
-        } else if (op->kind == OpKind::Reshape || op->kind == OpKind::ExpandDims) {
-            step->kind = Step::View;
-        } else if (plain_gemm(*op)) {
-            step->kind = Step::Gemm;
-            for (int i = 0; i < 2; ++i) {
-                const ir::Op* def = op->operands[i]->defining_op();
-                if (def && absorbed_transpose(*def, users[def->result()])) {
-                    step->inputs[i] = slot.at(def->operands[0]);
-                    step->trans[i] = true;
+    std::function<void(const ir::Block&, std::vector<std::unique_ptr<Step>>&)> build =
+        [&](const ir::Block& b, std::vector<std::unique_ptr<Step>>& steps) {
+            for (const ir::Op* op : b.ops) {
+                if (op->kind == OpKind::Return) {
+                    for (const ir::Value* v : op->operands) e->result_slots_.push_back(slot.at(v));
+                    continue;
                 }
+                if (op->kind == OpKind::Yield || op->kind == OpKind::Constant) continue;   // constants: preset in every run
+                if (absorbed_transpose(*op, users[op->result()])) continue;
+                auto step = std::make_unique<Step>();
+                step->op = op;
+                for (const ir::Value* v : op->operands) step->inputs.push_back(slot.at(v));
+                for (const ir::Value* r : op->results) step->outputs.push_back(slot.at(r));
+                if (op->kind == OpKind::Fusion) {
+                    const size_t k = kernel_of.at(op);
+                    step->kind = Step::Kernel;
+                    step->info = kernels[k].second;
+                    step->fn = fns[k];
+                    const ir::Op* root = ir::group_root(*op);
+                    step->iteration = root ? root->operands[0]->type().dims : op->results[0]->type().dims;
+                } else if (op->kind == OpKind::For || op->kind == OpKind::If || op->kind == OpKind::While) {
+                    step->kind = op->kind == OpKind::For ? Step::For : op->kind == OpKind::If ? Step::If : Step::While;
+                    for (const ir::Block* region : op->regions) {
+                        step->regions.emplace_back();
+                        build(*region, step->regions.back());
+                        std::vector<int> args, yields;
+                        for (const ir::Value* a : region->args) args.push_back(slot.at(a));
+                        for (const ir::Value* v : region->terminator()->operands) yields.push_back(slot.at(v));
+                        step->region_args.push_back(std::move(args));
+                        step->region_yields.push_back(std::move(yields));
+                    }
+                } else if (op->kind == OpKind::Reshape || op->kind == OpKind::ExpandDims) {
+                    step->kind = Step::View;
+                } else if (plain_gemm(*op)) {
+                    step->kind = Step::Gemm;
+                    for (int i = 0; i < 2; ++i) {
+                        const ir::Op* def = op->operands[i]->defining_op();
+                        if (def && absorbed_transpose(*def, users[def->result()])) {
+                            step->inputs[i] = slot.at(def->operands[0]);
+                            step->trans[i] = true;
+                        }
+                    }
+                } else {
+                    step->kind = Step::Library;
+                }
+                steps.push_back(std::move(step));
             }
-        } else {
-            step->kind = Step::Library;
-        }
-        e->steps_.push_back(std::move(step));
-    }
+        };
+    build(*f.body(), e->steps_);
 
     // Results written into their parameters: only where the kernel producing
     // the result reads the parameter element by element and nothing reads
@@ -203,7 +248,9 @@ std::unique_ptr<Executable> Executable::compile(const ir::Function& f, const Com
         for (size_t s = 0; s < e->steps_.size(); ++s) {
             const Step& st = *e->steps_[s];
             if (std::count(st.outputs.begin(), st.outputs.end(), out)) producer = static_cast<int>(s);
-            if (std::count(st.inputs.begin(), st.inputs.end(), in)) last_read = static_cast<int>(s);
+            std::vector<int> read;
+            all_inputs(st, read);
+            if (std::count(read.begin(), read.end(), in)) last_read = static_cast<int>(s);
         }
         if (producer < 0 || last_read > producer || e->steps_[producer]->kind != Step::Kernel) continue;
         const Step& k = *e->steps_[producer];
@@ -236,11 +283,24 @@ const Executable::Plan& Executable::plan_for(const std::vector<int64_t>& sizes) 
     for (int r : result_slots_) escapes[r] = true;
     for (size_t i = 0; i < steps_.size(); ++i) {
         const Step& st = *steps_[i];
-        for (int in : st.inputs) last[base[in]] = static_cast<int>(i);
+        std::vector<int> read;
+        all_inputs(st, read);
+        for (int in : read) last[base[in]] = static_cast<int>(i);
+        // A loop or branch may hand a value it reads on as its result: keep those out of the arena.
+        if (!st.regions.empty())
+            for (int in : read) escapes[base[in]] = true;
         for (int out : st.outputs) first[out] = static_cast<int>(i);
         if (st.kind == Step::View) base[st.outputs[0]] = base[st.inputs[0]];
     }
     for (int r : result_slots_) escapes[base[r]] = true;
+
+    // Shapes of every buffer a kernel or GEMM writes, at any depth; only the
+    // top level's go in the arena (a loop body's are allocated per iteration).
+    std::vector<const Step*> every;
+    for (const auto& st : steps_) all_outputs(*st, every);
+    for (const Step* st : every)
+        if (st->kind == Step::Kernel || st->kind == Step::Gemm)
+            for (int out : st->outputs) plan.shapes[out] = concrete(slot_values_[out]->type());
 
     std::vector<BufferRequest> requests;
     std::vector<int> requested_slot;
@@ -248,7 +308,6 @@ const Executable::Plan& Executable::plan_for(const std::vector<int64_t>& sizes) 
         if (st->kind != Step::Kernel && st->kind != Step::Gemm) continue;
         for (int out : st->outputs) {
             const TensorType& t = slot_values_[out]->type();
-            plan.shapes[out] = concrete(t);
             if (escapes[out]) continue;
             const int64_t bytes = checked_numel(plan.shapes[out]) * dtype_size(t.dtype);
             requests.push_back({bytes, first[out], std::max(first[out], last[out])});
@@ -263,11 +322,20 @@ const Executable::Plan& Executable::plan_for(const std::vector<int64_t>& sizes) 
     }
     int64_t results = 0;
     for (int r : result_slots_)
-        if (!plan.shapes[r].empty() || slot_values_[r]->type().rank() == 0)
-            results += checked_numel(concrete(slot_values_[r]->type())) * dtype_size(slot_values_[r]->type().dtype);
+        results += checked_numel(concrete(slot_values_[r]->type())) * dtype_size(slot_values_[r]->type().dtype);
     peak_bytes_ = std::max(peak_bytes_, plan.arena_bytes + results);
     return plan;
 }
+
+// The state of one run: sizes, plan, every slot's tensor, scratch.
+struct Executable::Run {
+    const std::vector<int64_t>& sizes;
+    const Plan& plan;
+    std::map<int, Tensor> in_place;
+    std::vector<Tensor> slots;
+    std::vector<void*> buffers;
+    std::vector<int64_t> dims;
+};
 
 std::vector<Tensor> Executable::run(std::vector<Tensor> args, long max_owners) {
     const auto params = f_->params();
@@ -288,55 +356,69 @@ std::vector<Tensor> Executable::run(std::vector<Tensor> args, long max_owners) {
     }
     const Plan& plan = plan_for(sizes);
 
+    Run run{sizes, plan, {}, std::vector<Tensor>(n_slots_), {}, {}};
     // The buffers of results written in place: their parameters' tensors.
-    std::map<int, Tensor> in_place;
     for (const auto& [result, param] : updates_)
         if (update_in_place_[result] && args[param].storage_owners() <= max_owners + 1)   // + `args`' own
-            in_place[result_slots_[result]] = args[param];
-    in_place_updates_ += static_cast<int64_t>(in_place.size());
-    std::vector<Tensor> slots(n_slots_);
-    for (size_t i = 0; i < args.size(); ++i) slots[i] = args[i];
-    for (const ir::Op* op : f_->body()->ops)
-        if (op->kind == OpKind::Constant) slots[std::find(slot_values_.begin(), slot_values_.end(), op->result()) - slot_values_.begin()] = op->payload;
-
+            run.in_place[result_slots_[result]] = args[param];
+    in_place_updates_ += static_cast<int64_t>(run.in_place.size());
+    for (size_t i = 0; i < args.size(); ++i) run.slots[i] = args[i];
     args.clear();
+    for (const auto& [at, constant] : constants_) run.slots[at] = constant->payload;
+    run_steps(steps_, run);
+    std::vector<Tensor> results;
+    for (int r : result_slots_) results.push_back(run.slots[r]);
+    return results;
+}
 
+void Executable::run_steps(const std::vector<std::unique_ptr<Step>>& steps, Run& run) {
+    std::vector<Tensor>& slots = run.slots;
+    auto size_of = [&](const Dim& d) { return d.is_known() ? d.value() : run.sizes[symbols_.at(d.name())]; };
     auto output = [&](int s) -> Tensor {
         const TensorType& t = slot_values_[s]->type();
-        if (auto it = in_place.find(s); it != in_place.end()) return it->second;
-        if (plan.offsets[s] >= 0)
-            return Tensor::wrap(std::shared_ptr<std::byte[]>(plan.arena, plan.arena.get() + plan.offsets[s]), t.dtype, plan.shapes[s]);
-        return Tensor::empty(t.dtype, plan.shapes[s]);
+        if (auto it = run.in_place.find(s); it != run.in_place.end()) return it->second;
+        if (run.plan.offsets[s] >= 0)
+            return Tensor::wrap(std::shared_ptr<std::byte[]>(run.plan.arena, run.plan.arena.get() + run.plan.offsets[s]),
+                                t.dtype, run.plan.shapes[s]);
+        return Tensor::empty(t.dtype, run.plan.shapes[s]);
+    };
+    // Runs region `r` of `st` with its arguments set to `values`; returns what it yields.
+    auto region = [&](const Step& st, size_t r, const std::vector<Tensor>& values) {
+        for (size_t k = 0; k < values.size(); ++k) slots[st.region_args[r][k]] = values[k];
+        run_steps(st.regions[r], run);
+        std::vector<Tensor> yielded;
+        for (int y : st.region_yields[r]) yielded.push_back(slots[y]);
+        return yielded;
     };
 
-    std::vector<void*> buffers;
-    std::vector<int64_t> dims;
-    for (const auto& step : steps_) {
+    for (const auto& step : steps) {
         const auto start = profile_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
         Step& st = *step;
         switch (st.kind) {
         case Step::Kernel: {
-            buffers.clear();
-            for (int in : st.inputs) buffers.push_back(slots[in].raw());
+            run.buffers.clear();
+            for (int in : st.inputs) run.buffers.push_back(slots[in].raw());
             for (int out : st.outputs) {
                 slots[out] = output(out);
-                buffers.push_back(slots[out].raw());
+                run.buffers.push_back(slots[out].raw());
             }
-            dims.clear();
+            run.dims.clear();
             int64_t work = 1;
             for (const Dim& d : st.iteration) {
-                dims.push_back(d.is_known() ? d.value() : sizes[symbols_.at(d.name())]);
-                work *= dims.back();
+                run.dims.push_back(size_of(d));
+                work *= run.dims.back();
             }
             int64_t outer = 1;
-            for (int d = 0; d < st.info.outer_dims; ++d) outer *= dims[d];
+            for (int d = 0; d < st.info.outer_dims; ++d) outer *= run.dims[d];
             const int threads = omp_get_max_threads();
+            void* const* buffers = run.buffers.data();
+            const int64_t* dims = run.dims.data();
             if (!st.info.parallel || work < kParallelWork || threads < 2 || outer < 2) {
-                st.fn(buffers.data(), dims.data(), 0, outer);
+                st.fn(buffers, dims, 0, outer);
             } else {
                 const int64_t chunks = std::min<int64_t>(threads, outer);
 #pragma omp parallel for num_threads(static_cast<int>(chunks))
-                for (int64_t c = 0; c < chunks; ++c) st.fn(buffers.data(), dims.data(), outer * c / chunks, outer * (c + 1) / chunks);
+                for (int64_t c = 0; c < chunks; ++c) st.fn(buffers, dims, outer * c / chunks, outer * (c + 1) / chunks);
             }
             break;
         }
@@ -354,8 +436,7 @@ std::vector<Tensor> Executable::run(std::vector<Tensor> args, long max_owners) {
         }
         case Step::View: {
             Shape shape;
-            for (const Dim& d : slot_values_[st.outputs[0]]->type().dims)
-                shape.push_back(d.is_known() ? d.value() : sizes[symbols_.at(d.name())]);
+            for (const Dim& d : slot_values_[st.outputs[0]]->type().dims) shape.push_back(size_of(d));
             slots[st.outputs[0]] = slots[st.inputs[0]].reshaped(shape);
             break;
         }
@@ -365,20 +446,43 @@ std::vector<Tensor> Executable::run(std::vector<Tensor> args, long max_owners) {
             slots[st.outputs[0]] = execute(st.op->kind, operands, st.op->attrs);
             break;
         }
+        case Step::For: {
+            const int64_t trip = slots[st.inputs[0]].get_int(0);
+            std::vector<Tensor> carried;
+            for (size_t k = 1; k < st.inputs.size(); ++k) carried.push_back(slots[st.inputs[k]]);
+            for (int64_t i = 0; i < trip; ++i) {
+                std::vector<Tensor> values{Tensor::scalar(static_cast<double>(i), DType::I64)};
+                values.insert(values.end(), carried.begin(), carried.end());
+                carried = region(st, 0, values);
+            }
+            for (size_t k = 0; k < st.outputs.size(); ++k) slots[st.outputs[k]] = carried[k];
+            break;
+        }
+        case Step::If: {
+            const std::vector<Tensor> yielded = region(st, slots[st.inputs[0]].get(0) != 0 ? 0 : 1, {});
+            for (size_t k = 0; k < st.outputs.size(); ++k) slots[st.outputs[k]] = yielded[k];
+            break;
+        }
+        case Step::While: {
+            std::vector<Tensor> carried;
+            for (int in : st.inputs) carried.push_back(slots[in]);
+            while (region(st, 0, carried)[0].get(0) != 0) carried = region(st, 1, carried);
+            for (size_t k = 0; k < st.outputs.size(); ++k) slots[st.outputs[k]] = carried[k];
+            break;
+        }
         }
         if (profile_) {
             ++st.calls;
             st.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         }
     }
-    std::vector<Tensor> results;
-    for (int r : result_slots_) results.push_back(slots[r]);
-    return results;
 }
 
 std::vector<StepProfile> Executable::profile() const {
     std::vector<StepProfile> out;
-    for (const auto& st : steps_) {
+    std::vector<const Step*> every;
+    for (const auto& st : steps_) all_outputs(*st, every);
+    for (const Step* st : every) {
         std::string name = st->kind == Step::Kernel ? st->info.symbol : std::string(op_name(st->op->kind));
         if (st->kind == Step::Gemm && (st->trans[0] || st->trans[1]))
             name += st->trans[0] ? " (A transposed)" : " (B transposed)";

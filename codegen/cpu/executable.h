@@ -67,13 +67,18 @@ private:
     Executable() = default;
     struct Step;
     struct Plan;
+    struct Run;
     const Plan& plan_for(const std::vector<int64_t>& sizes);
+    void run_steps(const std::vector<std::unique_ptr<Step>>& steps, Run& run);
+    static void all_inputs(const Step& st, std::vector<int>& out);              // its regions' reads included
+    static void all_outputs(const Step& st, std::vector<const Step*>& out);     // it and its regions' steps
 
     const ir::Function* f_ = nullptr;
     std::vector<std::unique_ptr<Step>> steps_;
     std::map<std::string, int> symbols_;   // symbolic dim -> index into sizes
     std::map<std::vector<int64_t>, std::unique_ptr<Plan>> plans_;
     std::vector<const ir::Value*> slot_values_;
+    std::vector<std::pair<int, const ir::Op*>> constants_;   // slot, constant op: set at every run
     size_t n_slots_ = 0;
     std::vector<int> result_slots_;
     std::map<size_t, size_t> updates_;
