@@ -11,6 +11,7 @@
 #include "codegen/cpu/memory_plan.h"
 #include "ir/passes/fusion.h"
 #include "ir/passes/pipeline.h"
+#include "ir/shape_rules.h"
 #include "runtime/gemm.h"
 #include "runtime/kernels.h"
 
@@ -85,7 +86,8 @@ void Executable::all_outputs(const Step& st, std::vector<const Step*>& out) {
 }
 
 struct Executable::Plan {
-    std::vector<Shape> shapes;              // per slot written by a Kernel or Gemm step
+    std::vector<Shape> shapes;              // per slot, at these sizes
+    std::unordered_map<const ir::Op*, Shape> iteration;   // per fusion op: its kernel's iteration shape
     std::vector<int64_t> offsets;           // per slot: arena offset, -1 = own allocation
     std::shared_ptr<std::byte[]> arena;
     int64_t arena_bytes = 0;
@@ -150,18 +152,10 @@ std::unique_ptr<Executable> Executable::compile(const ir::Function& f, const Com
     ir::walk(f.body(), [&](const ir::Op* op) {
         for (const ir::Value* v : op->operands) users[v].push_back(op);
     });
-    // Every value of every block gets a slot; all sizes must come from the parameters.
+    // Every value of every block gets a slot.
     std::function<bool(const ir::Block&)> number_block = [&](const ir::Block& b) {
         for (const ir::Op* op : b.ops) {
-            for (const ir::Value* r : op->results) {
-                for (const Dim& d : r->type().dims)
-                    if (!d.is_known() && !e->symbols_.count(d.name())) {
-                        why = d.is_symbol() ? "dimension " + d.name() + " is not bound by a parameter"
-                                            : "a result of " + std::string(op_name(op->kind)) + " has an unknown dimension";
-                        return false;
-                    }
-                number(r);
-            }
+            for (const ir::Value* r : op->results) number(r);
             if (op->kind == OpKind::Constant) e->constants_.emplace_back(slot.at(op->result()), op);
             if (op->kind == OpKind::Fusion) continue;   // its body is the kernel's business
             for (const ir::Block* region : op->regions) {
@@ -262,17 +256,76 @@ std::unique_ptr<Executable> Executable::compile(const ir::Function& f, const Com
     return e;
 }
 
+std::vector<Shape> Executable::value_shapes(const std::vector<int64_t>& sizes,
+                                            std::unordered_map<const ir::Op*, Shape>& iteration) const {
+    std::unordered_map<const ir::Value*, Shape> shape;
+    for (const ir::Value* p : f_->params()) {
+        Shape& s = shape[p];
+        for (const Dim& d : p->type().dims) s.push_back(d.is_known() ? d.value() : sizes[symbols_.at(d.name())]);
+    }
+    auto shapes_of = [&](std::span<ir::Value* const> values) {
+        std::vector<Shape> out;
+        for (const ir::Value* v : values) out.push_back(shape.at(v));
+        return out;
+    };
+    auto bind = [&](const ir::Block& region, const std::vector<Shape>& args) {
+        for (size_t k = 0; k < args.size(); ++k) shape[region.args[k]] = args[k];
+    };
+    auto set_results = [&](const ir::Op& op, const std::vector<Shape>& results) {
+        for (size_t k = 0; k < results.size(); ++k) shape[op.results[k]] = results[k];
+    };
+    std::function<void(const ir::Block&)> propagate = [&](const ir::Block& b) {
+        for (const ir::Op* op : b.ops) {
+            switch (op->kind) {
+            case OpKind::Yield: case OpKind::Return: break;
+            case OpKind::Constant: shape[op->result()] = op->payload.shape(); break;
+            case OpKind::Fusion: {
+                const ir::Block& body = *op->regions[0];
+                bind(body, shapes_of(op->operands));
+                propagate(body);
+                set_results(*op, shapes_of(body.terminator()->operands));
+                const ir::Op* root = ir::group_root(*op);
+                iteration[op] = root ? shape.at(root->operands[0]) : shape.at(op->results[0]);
+                break;
+            }
+            case OpKind::For: {
+                std::vector<Shape> carried = shapes_of(std::span<ir::Value* const>(op->operands).subspan(1));
+                std::vector<Shape> args{Shape{}};
+                args.insert(args.end(), carried.begin(), carried.end());
+                bind(*op->regions[0], args);
+                propagate(*op->regions[0]);
+                set_results(*op, carried);
+                break;
+            }
+            case OpKind::While:
+                for (const ir::Block* region : op->regions) bind(*region, shapes_of(op->operands)), propagate(*region);
+                set_results(*op, shapes_of(op->operands));
+                break;
+            case OpKind::If:
+                for (const ir::Block* region : op->regions) propagate(*region);
+                set_results(*op, shapes_of(op->regions[0]->terminator()->operands));
+                break;
+            default: {
+                std::vector<TensorType> operands;
+                for (const ir::Value* v : op->operands) operands.push_back(TensorType::of(v->type().dtype, shape.at(v)));
+                shape[op->result()] = infer_type(op->kind, operands, op->attrs).concrete();
+                break;
+            }
+            }
+        }
+    };
+    propagate(*f_->body());
+    std::vector<Shape> out(n_slots_);
+    for (size_t s = 0; s < n_slots_; ++s) out[s] = shape.at(slot_values_[s]);
+    return out;
+}
+
 const Executable::Plan& Executable::plan_for(const std::vector<int64_t>& sizes) {
     auto& entry = plans_[sizes];
     if (entry) return *entry;
     entry = std::make_unique<Plan>();
     Plan& plan = *entry;
-    auto concrete = [&](const TensorType& t) {
-        Shape s;
-        for (const Dim& d : t.dims) s.push_back(d.is_known() ? d.value() : sizes[symbols_.at(d.name())]);
-        return s;
-    };
-    plan.shapes.resize(n_slots_);
+    plan.shapes = value_shapes(sizes, plan.iteration);
     plan.offsets.assign(n_slots_, -1);
 
     // Lifetimes in step numbers; a view keeps its base alive, and a buffer
@@ -294,14 +347,7 @@ const Executable::Plan& Executable::plan_for(const std::vector<int64_t>& sizes) 
     }
     for (int r : result_slots_) escapes[base[r]] = true;
 
-    // Shapes of every buffer a kernel or GEMM writes, at any depth; only the
-    // top level's go in the arena (a loop body's are allocated per iteration).
-    std::vector<const Step*> every;
-    for (const auto& st : steps_) all_outputs(*st, every);
-    for (const Step* st : every)
-        if (st->kind == Step::Kernel || st->kind == Step::Gemm)
-            for (int out : st->outputs) plan.shapes[out] = concrete(slot_values_[out]->type());
-
+    // Only the top level's buffers go in the arena (a loop body's are allocated per iteration).
     std::vector<BufferRequest> requests;
     std::vector<int> requested_slot;
     for (const auto& st : steps_) {
@@ -322,7 +368,7 @@ const Executable::Plan& Executable::plan_for(const std::vector<int64_t>& sizes) 
     }
     int64_t results = 0;
     for (int r : result_slots_)
-        results += checked_numel(concrete(slot_values_[r]->type())) * dtype_size(slot_values_[r]->type().dtype);
+        results += checked_numel(plan.shapes[r]) * dtype_size(slot_values_[r]->type().dtype);
     peak_bytes_ = std::max(peak_bytes_, plan.arena_bytes + results);
     return plan;
 }
@@ -373,7 +419,6 @@ std::vector<Tensor> Executable::run(std::vector<Tensor> args, long max_owners) {
 
 void Executable::run_steps(const std::vector<std::unique_ptr<Step>>& steps, Run& run) {
     std::vector<Tensor>& slots = run.slots;
-    auto size_of = [&](const Dim& d) { return d.is_known() ? d.value() : run.sizes[symbols_.at(d.name())]; };
     auto output = [&](int s) -> Tensor {
         const TensorType& t = slot_values_[s]->type();
         if (auto it = run.in_place.find(s); it != run.in_place.end()) return it->second;
@@ -404,9 +449,9 @@ void Executable::run_steps(const std::vector<std::unique_ptr<Step>>& steps, Run&
             }
             run.dims.clear();
             int64_t work = 1;
-            for (const Dim& d : st.iteration) {
-                run.dims.push_back(size_of(d));
-                work *= run.dims.back();
+            for (int64_t n : run.plan.iteration.at(st.op)) {
+                run.dims.push_back(n);
+                work *= n;
             }
             int64_t outer = 1;
             for (int d = 0; d < st.info.outer_dims; ++d) outer *= run.dims[d];
@@ -435,9 +480,7 @@ void Executable::run_steps(const std::vector<std::unique_ptr<Step>>& steps, Run&
             break;
         }
         case Step::View: {
-            Shape shape;
-            for (const Dim& d : slot_values_[st.outputs[0]]->type().dims) shape.push_back(size_of(d));
-            slots[st.outputs[0]] = slots[st.inputs[0]].reshaped(shape);
+            slots[st.outputs[0]] = slots[st.inputs[0]].reshaped(run.plan.shapes[st.outputs[0]]);
             break;
         }
         case Step::Library: {

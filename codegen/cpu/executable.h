@@ -15,6 +15,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "codegen/cpu/jit.h"
@@ -69,6 +70,10 @@ private:
     struct Plan;
     struct Run;
     const Plan& plan_for(const std::vector<int64_t>& sizes);
+    // Every slot's shape at these sizes (the shape rules on concrete shapes,
+    // so dimensions the IR types leave unknown are known here too), and each
+    // kernel's iteration shape.
+    std::vector<Shape> value_shapes(const std::vector<int64_t>& sizes, std::unordered_map<const ir::Op*, Shape>& iteration) const;
     void run_steps(const std::vector<std::unique_ptr<Step>>& steps, Run& run);
     static void all_inputs(const Step& st, std::vector<int>& out);              // its regions' reads included
     static void all_outputs(const Step& st, std::vector<const Step*>& out);     // it and its regions' steps
