@@ -79,10 +79,8 @@ void Interpreter::compile_native(CompiledCall& entry, const std::string& name) {
     options.profile = options_.profile;
     const size_t results = f.result_types().size(), updated = entry.traced->updated_leaves.size();
     for (size_t k = 0; k < updated; ++k) options.updates[results - updated + k] = entry.traced->updated_leaves[k];
-    std::string why;
-    entry.executable = codegen::Executable::compile(f, options, why);
-    if (!entry.executable) stats_.interpreted.push_back(name + ": " + why);
-    else compiled_names_.emplace_back(name, entry.executable);
+    entry.executable = codegen::Executable::compile(f, options);
+    compiled_names_.emplace_back(name, entry.executable);
 }
 
 std::vector<std::pair<std::string, const codegen::Executable*>> Interpreter::executables() const {

@@ -98,7 +98,6 @@ public:
         int eager_calls = 0;       // calls that ran op by op because tracing failed
         std::vector<std::string> fallbacks;   // "fn: reason", one per signature that could not be traced
         std::vector<std::string> specialized; // "fn: reason", traced per shape: symbolic dimensions did not suffice
-        std::vector<std::string> interpreted; // "fn: reason", traced but not compiled to native code
     };
     const Stats& stats() const { return stats_; }
     // Every fn compiled to native code so far, by the name it was traced under.
@@ -214,7 +213,7 @@ private:
     struct CompiledCall {
         std::shared_ptr<Trace> traced;
         std::string failure;                                     // why it runs eagerly instead
-        std::shared_ptr<codegen::Executable> executable;         // null: the IR interpreter runs `traced`
+        std::shared_ptr<codegen::Executable> executable;         // null (--no-jit): the IR interpreter runs `traced`
     };
     std::map<std::string, CompiledCall> compiled_;               // by fn and argument signature
     Stats stats_;

@@ -146,7 +146,6 @@ void print_compile_stats(const Interpreter& interp) {
         std::cerr << "nnc stats:   " << name << ": " << e->kernel_count() << " kernels compiled in " << std::setprecision(1)
                   << e->compile_ms() << " ms, peak planned memory "
                   << e->peak_bytes() << " bytes, " << e->in_place_updates() << " results updated in place\n";
-    for (const std::string& f : interp.stats().interpreted) std::cerr << "nnc stats: interpreted: " << f << "\n";
 }
 
 // `--profile`: each step of every compiled fn, slowest first.

@@ -131,7 +131,7 @@ std::string kernels_assembly(const ir::Function& f) {
     return Jit::instance().assembly(*m);
 }
 
-std::unique_ptr<Executable> Executable::compile(const ir::Function& f, const CompileOptions& options, std::string& why) {
+std::unique_ptr<Executable> Executable::compile(const ir::Function& f, const CompileOptions& options) {
     std::unique_ptr<Executable> e(new Executable());
     e->f_ = &f;
     e->profile_ = options.profile;
@@ -153,19 +153,18 @@ std::unique_ptr<Executable> Executable::compile(const ir::Function& f, const Com
         for (const ir::Value* v : op->operands) users[v].push_back(op);
     });
     // Every value of every block gets a slot.
-    std::function<bool(const ir::Block&)> number_block = [&](const ir::Block& b) {
+    std::function<void(const ir::Block&)> number_block = [&](const ir::Block& b) {
         for (const ir::Op* op : b.ops) {
             for (const ir::Value* r : op->results) number(r);
             if (op->kind == OpKind::Constant) e->constants_.emplace_back(slot.at(op->result()), op);
             if (op->kind == OpKind::Fusion) continue;   // its body is the kernel's business
             for (const ir::Block* region : op->regions) {
                 for (const ir::Value* a : region->args) number(a);
-                if (!number_block(*region)) return false;
+                number_block(*region);
             }
         }
-        return true;
     };
-    if (!number_block(*f.body())) return nullptr;
+    number_block(*f.body());
     e->n_slots_ = e->slot_values_.size();
 
     const auto start = std::chrono::steady_clock::now();

@@ -43,9 +43,8 @@ struct StepProfile {
 class Executable {
 public:
     // Compiles `f`, which must have been through the fusion pipeline
-    // (fusion_pipeline()). Returns null, with `why` set, for functions it
-    // does not handle (control flow, symbols no parameter binds).
-    static std::unique_ptr<Executable> compile(const ir::Function& f, const CompileOptions& options, std::string& why);
+    // (fusion_pipeline()).
+    static std::unique_ptr<Executable> compile(const ir::Function& f, const CompileOptions& options);
 
     // Runs on `args` (one per parameter; moved in so that updated
     // parameters can be written in place when `args` and the caller's own
