@@ -29,10 +29,7 @@ std::string symbol_prefix(const std::string& fn) {
     return s;
 }
 
-// A 2-D f32 transpose whose users are all 2-D f32 matmuls: the GEMM reads
-// its operand transposed instead.
-bool absorbed_transpose(const ir::Op& op, const std::vector<const ir::Op*>& users);
-
+// A 2-D f32 matmul: one sgemm call.
 bool plain_gemm(const ir::Op& op) {
     if (op.kind != OpKind::MatMul) return false;
     for (const ir::Value* v : op.operands)
@@ -40,6 +37,8 @@ bool plain_gemm(const ir::Op& op) {
     return true;
 }
 
+// A 2-D f32 transpose whose users are all 2-D f32 matmuls: the GEMM reads
+// its operand transposed instead.
 bool absorbed_transpose(const ir::Op& op, const std::vector<const ir::Op*>& users) {
     if (op.kind != OpKind::Permute || op.result()->type().rank() != 2 || op.result()->type().dtype != DType::F32)
         return false;

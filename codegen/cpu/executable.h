@@ -1,10 +1,11 @@
 // A compiled function: the steps of a fused IR function (one JIT kernel per
 // fusion group, oneDNN GEMM for matmul, reference kernels for the ops no
-// group covers, free reshapes) over buffers placed by a static memory plan.
+// group covers, free reshapes; for / if / while run nested step lists) over
+// buffers placed by a static memory plan.
 //
 // Symbolic dimensions are bound from the arguments at each run, so one
-// executable serves every batch size; the memory plan is made once per set
-// of sizes and its arena reused across runs (no page faults on fresh
+// executable serves every batch size; every value's shape and the memory
+// plan are worked out once per set of sizes and its arena reused across runs (no page faults on fresh
 // memory after the first). Results are fresh tensors — or, for a result
 // marked as the new value of a parameter (a model's weights, an
 // optimizer's moments), the parameter's own storage updated in place when
