@@ -86,7 +86,13 @@ std::string AnnotationMatcher::describe(const TypeExpr& type) const {
 }
 
 Value AnnotationMatcher::match(const TypeExpr& type, const Value& v, SourceRange where, const std::string& what) {
-    if (v.is_unknown()) return v;
+    if (v.is_unknown()) {
+        // Its dimension names are still defined in the body (with unknown sizes).
+        if (type.kind == TypeExpr::Tensor)
+            for (const DimExpr& d : type.dims)
+                if (d.kind == DimExpr::Symbol && !resolve_name(d.name)) bindings_.emplace(d.name, Binding{Dim::any(), where, what});
+        return v;
+    }
     auto mismatch = [&]() -> CompileError {
         return CompileError(where, what + " has type " + type_name(v) + " but " + describe(type) + " is expected");
     };

@@ -1321,7 +1321,8 @@ def _c(a, dt):
             a = a.astype(np.float16).astype(np.float32)
         else:
             u = a.view(np.uint32).astype(np.uint64)
-            u = (u + 0x7FFF + ((u >> 16) & 1)) & 0xFFFF0000
+            one, shift = np.uint64(1), np.uint64(16)   # uint64 constants: a rank-0 u would promote a Python int to float
+            u = (u + np.uint64(0x7FFF) + ((u >> shift) & one)) & np.uint64(0xFFFF0000)
             a = u.astype(np.uint32).view(np.float32)
     else:
         a = a.astype(dt)
