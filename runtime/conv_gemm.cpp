@@ -1,4 +1,4 @@
-// Convolution gradients through im2col and GEMM (see conv_gemm.h).
+// Convolution and its gradients through im2col and GEMM (see conv_gemm.h).
 #include "runtime/conv_gemm.h"
 
 #include <algorithm>
@@ -32,8 +32,8 @@ template <class F> void for_each_patch_element(const ConvShape& s, F f) {
 }
 
 // col[row, position] = image element under it, zero in the padding.
-void im2col(const float* image, const ConvShape& s, float* col) {
-    std::fill(col, col + patch_rows(s) * positions(s), 0.0f);
+template <class T> void im2col(const T* image, const ConvShape& s, T* col) {
+    std::fill(col, col + patch_rows(s) * positions(s), T(0));
     const int64_t p = positions(s);
     for_each_patch_element(s, [&](int64_t row, int64_t pos, int64_t at) { col[row * p + pos] = image[at]; });
 }
@@ -48,19 +48,22 @@ int team_size(const ConvShape& s) { return static_cast<int>(std::min<int64_t>(om
 
 }  // namespace
 
-void conv2d_f32(const float* x, const float* w, float* y, const ConvShape& s) {
+template <class T> void conv2d_gemm(const T* x, const T* w, T* y, const ConvShape& s) {
     const int64_t rows = patch_rows(s), p = positions(s), image = s.channels * s.height * s.width;
 #pragma omp parallel num_threads(team_size(s))
     {
-        std::vector<float> col(static_cast<size_t>(rows * p));
+        std::vector<T> col(static_cast<size_t>(rows * p));
 #pragma omp for
         for (int64_t n = 0; n < s.batch; ++n) {
             im2col(x + n * image, s, col.data());
             // y[n][O, p] = w[O, rows] @ col[rows, p]
-            sgemm(false, false, s.out_channels, p, rows, w, rows, col.data(), p, y + n * s.out_channels * p, p);
+            gemm<T>(s.out_channels, p, rows, w, col.data(), y + n * s.out_channels * p);
         }
     }
 }
+
+template void conv2d_gemm<float>(const float*, const float*, float*, const ConvShape&);
+template void conv2d_gemm<double>(const double*, const double*, double*, const ConvShape&);
 
 void conv2d_grad_input_f32(const float* dy, const float* w, float* dx, const ConvShape& s) {
     const int64_t rows = patch_rows(s), p = positions(s), image = s.channels * s.height * s.width;

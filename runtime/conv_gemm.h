@@ -1,4 +1,4 @@
-// f32 conv2d and its gradients as matrix products over im2col patches, for
+// conv2d (any float type) and its f32 gradients as matrix products over im2col patches, for
 // each image: y[n] = W @ patches(x[n]), dW += dy[n] @ patches(x[n])^T and
 // patches(dx[n]) = W^T @ dy[n] folded back (col2im). Images are spread over threads, each with its own
 // patch buffer (and, for dW, its own partial sum), so the GEMMs inside run
@@ -16,8 +16,8 @@ struct ConvShape {
     int64_t stride[2], padding[2];
 };
 
-// y = conv2d(x, w); y is overwritten.
-void conv2d_f32(const float* x, const float* w, float* y, const ConvShape& s);
+// y = conv2d(x, w); y is overwritten. T is float (oneDNN sgemm) or double.
+template <class T> void conv2d_gemm(const T* x, const T* w, T* y, const ConvShape& s);
 // dx = conv2d_grad_input(dy, w); dx is overwritten.
 void conv2d_grad_input_f32(const float* dy, const float* w, float* dx, const ConvShape& s);
 // dw = conv2d_grad_weight(x, dy); dw is overwritten.

@@ -1,14 +1,12 @@
 // Neural-network kernels on NCHW tensors: conv2d (im2col, then one gemm per
-// image; f32 in conv_gemm.cpp), max and average pooling (padding excluded from both), and the
+// image: conv_gemm.cpp), max and average pooling (padding excluded from both), and the
 // numerically stable softmax / log_softmax (the row maximum is subtracted
 // before exponentiating).
 #include <cmath>
 #include <limits>
-#include <vector>
 
 #include "runtime/conv_gemm.h"
 #include "runtime/element.h"
-#include "runtime/gemm.h"
 #include "runtime/kernel_families.h"
 #include "runtime/strided.h"
 
@@ -26,24 +24,6 @@ struct WindowGeometry {
 
 WindowGeometry geometry(const Tensor& x, const Tensor& out, int64_t kernel_h, int64_t kernel_w, const Window2d& w) {
     return {x.dim(0), x.dim(1), x.dim(2), x.dim(3), out.dim(2), out.dim(3), kernel_h, kernel_w, w};
-}
-
-// col[(c, i, j), (oh, ow)] = x[c, oh * sh - ph + i, ow * sw - pw + j], zero outside x.
-template <class T> void im2col(const T* image, const WindowGeometry& g, T* col) {
-    const int64_t rows = g.channels * g.kernel_h * g.kernel_w, positions = g.out_height * g.out_width;
-#pragma omp parallel for if (rows * positions > kParallelThreshold)
-    for (int64_t row = 0; row < rows; ++row) {
-        const int64_t c = row / (g.kernel_h * g.kernel_w), i = row / g.kernel_w % g.kernel_h, j = row % g.kernel_w;
-        T* dst = col + row * positions;
-        for (int64_t oh = 0; oh < g.out_height; ++oh) {
-            const int64_t h = oh * g.window.stride[0] - g.window.padding[0] + i;
-            for (int64_t ow = 0; ow < g.out_width; ++ow) {
-                const int64_t w = ow * g.window.stride[1] - g.window.padding[1] + j;
-                const bool inside = h >= 0 && h < g.height && w >= 0 && w < g.width;
-                dst[oh * g.out_width + ow] = inside ? image[(c * g.height + h) * g.width + w] : T(0);
-            }
-        }
-    }
 }
 
 // Folds each window of each [H, W] plane with `reduce(values in window)`.
@@ -89,21 +69,12 @@ Tensor conv2d_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs&
     Tensor out = allocate_result(kind, operands, attrs);
     const Tensor x = operands[0].to(out.dtype()), weight = operands[1].to(out.dtype());
     const WindowGeometry g = geometry(x, out, weight.dim(2), weight.dim(3), window_2d(kind, attrs));
-    const int64_t out_channels = weight.dim(0);
-    const int64_t patch = g.channels * g.kernel_h * g.kernel_w, positions = g.out_height * g.out_width;
-    if (out.dtype() == DType::F32) {
-        const ConvShape shape{g.batch,    g.channels, g.height,   g.width,
-                              out_channels, g.out_height, g.out_width, g.kernel_h,
-                              g.kernel_w, {g.window.stride[0], g.window.stride[1]}, {g.window.padding[0], g.window.padding[1]}};
-        conv2d_f32(x.data<float>(), weight.data<float>(), out.data<float>(), shape);
-        return out;
-    }
+    const ConvShape shape{g.batch,      g.channels,   g.height,      g.width,
+                          weight.dim(0), g.out_height, g.out_width, g.kernel_h,
+                          g.kernel_w,   {g.window.stride[0], g.window.stride[1]},
+                          {g.window.padding[0], g.window.padding[1]}};
     visit_float_dtype(out.dtype(), [&]<class T>(std::type_identity<T>) {
-        std::vector<T> col(static_cast<size_t>(patch * positions));
-        for (int64_t n = 0; n < g.batch; ++n) {
-            im2col(x.data<T>() + n * g.channels * g.height * g.width, g, col.data());
-            gemm<T>(out_channels, positions, patch, weight.data<T>(), col.data(), out.data<T>() + n * out_channels * positions);
-        }
+        conv2d_gemm(x.data<T>(), weight.data<T>(), out.data<T>(), shape);
     });
     return out;
 }

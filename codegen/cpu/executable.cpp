@@ -371,9 +371,8 @@ const Executable::Plan& Executable::plan_for(const std::vector<int64_t>& sizes) 
     return plan;
 }
 
-// The state of one run: sizes, plan, every slot's tensor, scratch.
+// The state of one run: its plan, every slot's tensor, scratch.
 struct Executable::Run {
-    const std::vector<int64_t>& sizes;
     const Plan& plan;
     std::map<int, Tensor> in_place;
     std::vector<Tensor> slots;
@@ -400,7 +399,7 @@ std::vector<Tensor> Executable::run(std::vector<Tensor> args, long max_owners) {
     }
     const Plan& plan = plan_for(sizes);
 
-    Run run{sizes, plan, {}, std::vector<Tensor>(n_slots_), {}, {}};
+    Run run{plan, {}, std::vector<Tensor>(n_slots_), {}, {}};
     // The buffers of results written in place: their parameters' tensors.
     for (const auto& [result, param] : updates_)
         if (update_in_place_[result] && args[param].storage_owners() <= max_owners + 1)   // + `args`' own

@@ -232,22 +232,16 @@ private:
 
     DType root_dtype() const { return root_->result()->type().dtype; }
 
-    // The accumulator a reduction starts from (float sums accumulate in f64
-    // while in registers, as the reference kernel does).
+    // The value a reduction starts from, in `type` (float sums accumulate
+    // in f64 while in registers, as the reference kernel does). max and min
+    // start from the type's largest finite values, like the reference.
     Value* identity(llvm::Type* type) {
+        const double largest = type->isFloatTy() ? std::numeric_limits<float>::max() : std::numeric_limits<double>::max();
         switch (root_->kind) {
-        case OpKind::ReduceMax: return llvm::ConstantFP::get(type, -std::numeric_limits<double>::max());
-        case OpKind::ReduceMin: return llvm::ConstantFP::get(type, std::numeric_limits<double>::max());
+        case OpKind::ReduceMax: return llvm::ConstantFP::get(type, -largest);
+        case OpKind::ReduceMin: return llvm::ConstantFP::get(type, largest);
         default: return llvm::ConstantFP::get(type, 0.0);
         }
-    }
-    Value* identity_of_dtype() {
-        const bool f32 = root_dtype() == DType::F32;
-        if (root_->kind == OpKind::ReduceMax)
-            return llvm::ConstantFP::get(register_type(root_dtype()), f32 ? -std::numeric_limits<float>::max() : -std::numeric_limits<double>::max());
-        if (root_->kind == OpKind::ReduceMin)
-            return llvm::ConstantFP::get(register_type(root_dtype()), f32 ? std::numeric_limits<float>::max() : std::numeric_limits<double>::max());
-        return llvm::ConstantFP::get(register_type(root_dtype()), 0.0);
     }
 
     // acc (+) v; max and min keep the first NaN they meet, like the reference.
@@ -270,7 +264,7 @@ private:
             Value* out = buffers_[reduction_output_index()];
             const DType t = root_dtype();
             loop(owned.first, owned.second, {}, [&](Value* i, const std::vector<Value*>&) {
-                store(t, identity_of_dtype(), out, i);
+                store(t, identity(register_type(t)), out, i);
                 return std::vector<Value*>{};
             });
         }

@@ -89,9 +89,11 @@ TEST(GradKernels, ConvolutionGradientsAreAdjoints) {
     EXPECT_NEAR(dot(y, g), dot(w, dw), 1e-12);
 }
 
-// f32 convolutions go through im2col and GEMM (runtime/conv_gemm.cpp), f64
-// through the reference loops: both must agree, with stride and padding and
-// a batch larger than the thread team.
+// f32 convolution gradients go through im2col and GEMM
+// (runtime/conv_gemm.cpp), f64 ones through the reference loops: both must
+// agree (and the f32 forward pass with the f64 one, which the adjoint test
+// above ties to those loops), with stride and padding and a batch larger
+// than the thread team.
 TEST(GradKernels, Float32ConvolutionsMatchTheReferenceLoops) {
     const Attrs window{{"stride", Shape{2, 1}}, {"padding", Shape{1, 2}}};
     const Tensor x = random({5, 3, 7, 5}, 7), w = random({4, 3, 3, 2}, 8);
