@@ -20,7 +20,7 @@
 
 #include "interp/builtins.h"
 #include "interp/csv.h"
-#include "interp/files.h"
+#include "runtime/files.h"
 #include "interp/interpreter.h"
 #include "interp/objects.h"
 #include "runtime/tensor.h"

@@ -8,25 +8,19 @@
 // saving never destroys the previous file. Every read is validated: a
 // corrupt file is an error naming the problem, never a crash.
 #include <algorithm>
-#include <bit>
-#include <cstring>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "interp/builtins.h"
-#include "interp/files.h"
+#include "runtime/files.h"
 #include "interp/interpreter.h"
 #include "interp/objects.h"
+#include "runtime/safetensors.h"
 
 namespace nnc {
 
-static_assert(std::endian::native == std::endian::little, "file formats assume a little-endian host");
-
 namespace {
-
-std::string shape_text(const Shape& s) { return shape_str(s); }
 
 // ---- Naming the tensors of a value ---------------------------------------------
 
@@ -72,12 +66,7 @@ void model_leaves(BuiltinArgs& a, const ModelInstance& m, const std::string& pre
 }
 
 // The same walk over `into`, recording each tensor's expected type.
-struct Expected {
-    std::string name;
-    TensorType type;
-};
-
-void expected_leaves(const Value& v, const std::string& prefix, std::vector<Expected>& out, bool in_model) {
+void expected_leaves(const Value& v, const std::string& prefix, std::vector<ExpectedTensor>& out, bool in_model) {
     if (v.is_tensor()) {
         out.push_back({prefix.empty() ? "tensor" : prefix, v.tensor_type()});
         return;
@@ -127,38 +116,6 @@ Value rebuild(const Value& v, const std::string& prefix, const std::map<std::str
     return v;
 }
 
-// ---- safetensors ---------------------------------------------------------------
-
-const char* st_dtype(DType t) {
-    switch (t) {
-    case DType::Bool: return "BOOL";
-    case DType::I8: return "I8";
-    case DType::I32: return "I32";
-    case DType::I64: return "I64";
-    case DType::F16: return "F16";
-    case DType::BF16: return "BF16";
-    case DType::F32: return "F32";
-    case DType::F64: return "F64";
-    }
-    return "?";
-}
-
-std::optional<DType> st_parse_dtype(const std::string& s) {
-    for (DType t : {DType::Bool, DType::I8, DType::I32, DType::I64, DType::F16, DType::BF16, DType::F32, DType::F64})
-        if (s == st_dtype(t)) return t;
-    return std::nullopt;
-}
-
-void put_u64(std::string& out, uint64_t v) {
-    for (int i = 0; i < 8; ++i) out.push_back(char((v >> (8 * i)) & 0xff));
-}
-
-uint64_t get_u64(const std::string& s, size_t at) {
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; --i) v = (v << 8) | uint8_t(s[at + i]);
-    return v;
-}
-
 Value save_builtin(BuiltinArgs& a) {
     Interpreter& in = a.interp();
     if (in.mode() == Interpreter::Mode::Trace) throw TraceFailure{a.call_range(), "`save` writes a file at every call"};
@@ -174,120 +131,23 @@ Value save_builtin(BuiltinArgs& a) {
     if (in.mode() != Interpreter::Mode::Eager) return Value();
     if (path.empty()) a.fail("path", "the path is empty");
 
-    nlohmann::ordered_json header = nlohmann::ordered_json::object();
-    uint64_t offset = 0;
-    for (const NamedLeaf& l : leaves) {
-        uint64_t n = uint64_t(l.tensor.nbytes());
-        header[l.name] = {{"dtype", st_dtype(l.tensor.dtype())}, {"shape", l.tensor.shape()}, {"data_offsets", {offset, offset + n}}};
-        offset += n;
-    }
-    header["__metadata__"] = {{"format", "nnc"}};
-    std::string text = header.dump();
-    while (text.size() % 8 != 0) text.push_back(' ');   // keeps the data 8-byte aligned
-    std::string bytes;
-    bytes.reserve(8 + text.size() + offset);
-    put_u64(bytes, text.size());
-    bytes += text;
-    for (const NamedLeaf& l : leaves) bytes.append(static_cast<const char*>(l.tensor.raw()), size_t(l.tensor.nbytes()));
+    std::vector<NamedTensor> named;
+    for (const NamedLeaf& l : leaves) named.push_back({l.name, l.tensor});
+    const std::string bytes = encode_safetensors(named);
     std::string error = write_file_atomically(path, bytes);
     if (!error.empty()) a.fail("path", error);
     return Value();
 }
 
-struct FileTensor {
-    std::string name;
-    Tensor tensor;
-};
-
-// Parses and validates a safetensors file; tensors in file order.
-std::vector<FileTensor> read_safetensors(BuiltinArgs& a, const std::string& path) {
+// Reads and validates a safetensors file; tensors in file order.
+std::vector<NamedTensor> read_safetensors(BuiltinArgs& a, const std::string& path) {
     std::string data, error;
     if (!read_whole_file(path, data, error)) a.fail("path", error);
-    auto bad = [&](const std::string& why) -> void { a.fail("path", "`" + path + "` is not a valid safetensors file: " + why); };
-    if (data.size() < 8) bad("it has " + std::to_string(data.size()) + " bytes, fewer than the 8-byte header length");
-    uint64_t hlen = get_u64(data, 0);
-    if (hlen > data.size() - 8)
-        bad("the header length " + std::to_string(hlen) + " exceeds the " + std::to_string(data.size() - 8) + " bytes after it");
-    nlohmann::ordered_json header;
     try {
-        header = nlohmann::ordered_json::parse(data.begin() + 8, data.begin() + 8 + std::ptrdiff_t(hlen));
-    } catch (const nlohmann::json::exception& e) {
-        bad(std::string("the header is not valid JSON (") + e.what() + ")");
+        return decode_safetensors(data, path);
+    } catch (const RuntimeError& e) {
+        a.fail("path", e.what());
     }
-    if (!header.is_object()) bad("the header is not a JSON object");
-    const uint64_t data_start = 8 + hlen, data_size = data.size() - data_start;
-
-    struct Entry {
-        std::string name;
-        DType dtype;
-        Shape shape;
-        uint64_t begin, end;
-    };
-    std::vector<Entry> entries;
-    for (auto it = header.begin(); it != header.end(); ++it) {
-        const std::string& name = it.key();
-        if (name == "__metadata__") {
-            if (!it->is_object()) bad("`__metadata__` is not an object");
-            continue;
-        }
-        const auto& e = it.value();
-        std::string where = "tensor `" + name + "`";
-        if (!e.is_object()) bad(where + " is not an object");
-        if (!e.contains("dtype") || !e["dtype"].is_string()) bad(where + " has no dtype string");
-        if (!e.contains("shape") || !e["shape"].is_array()) bad(where + " has no shape list");
-        if (!e.contains("data_offsets") || !e["data_offsets"].is_array() || e["data_offsets"].size() != 2 ||
-            !e["data_offsets"][0].is_number_unsigned() || !e["data_offsets"][1].is_number_unsigned())
-            bad(where + " has no data_offsets pair of non-negative integers");
-        std::string dname = e["dtype"].get<std::string>();
-        auto dtype = st_parse_dtype(dname);
-        if (!dtype) bad(where + " has dtype `" + dname + "`, not one of BOOL, I8, I32, I64, F16, BF16, F32, F64");
-        Shape shape;
-        for (const auto& d : e["shape"]) {
-            if (!d.is_number_unsigned()) bad(where + " has a shape entry that is not a non-negative integer");
-            uint64_t n = d.get<uint64_t>();
-            if (n > uint64_t(INT64_MAX)) bad(where + " has a dimension that is too large");
-            shape.push_back(int64_t(n));
-        }
-        uint64_t b = e["data_offsets"][0].get<uint64_t>(), en = e["data_offsets"][1].get<uint64_t>();
-        if (b > en || en > data_size)
-            bad(where + " has data_offsets [" + std::to_string(b) + ", " + std::to_string(en) + "] outside the " +
-                std::to_string(data_size) + " data bytes");
-        int64_t numel = 0;
-        try {
-            numel = checked_numel(shape);
-        } catch (const RuntimeError&) {
-            bad(where + " has shape " + shape_text(shape) + " whose size overflows");
-        }
-        uint64_t want = uint64_t(numel) * uint64_t(dtype_size(*dtype));
-        if (numel != 0 && want / uint64_t(numel) != uint64_t(dtype_size(*dtype))) bad(where + " is too large");
-        if (want != en - b)
-            bad(where + " has " + std::to_string(en - b) + " data bytes, but " + dname + shape_text(shape) + " needs " +
-                std::to_string(want));
-        entries.push_back({name, *dtype, std::move(shape), b, en});
-    }
-    std::vector<size_t> order(entries.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](size_t x, size_t y) { return entries[x].begin < entries[y].begin; });
-    for (size_t i = 1; i < order.size(); ++i) {
-        const Entry &p = entries[order[i - 1]], &c = entries[order[i]];
-        if (c.begin < p.end) bad("the data of tensors `" + p.name + "` and `" + c.name + "` overlap");
-    }
-    std::vector<FileTensor> out;
-    for (const Entry& e : entries) {
-        Tensor t;
-        try {
-            t = Tensor::empty(e.dtype, e.shape);
-        } catch (const RuntimeError& err) {
-            a.fail("path", std::string("cannot load tensor `") + e.name + "`: " + err.what());
-        }
-        if (e.end > e.begin) std::memcpy(t.raw(), data.data() + data_start + e.begin, e.end - e.begin);
-        if (e.dtype == DType::Bool) {   // normalise to 0/1
-            auto* p = static_cast<uint8_t*>(t.raw());
-            for (int64_t i = 0; i < t.numel(); ++i) p[i] = p[i] != 0;
-        }
-        out.push_back({e.name, std::move(t)});
-    }
-    return out;
 }
 
 std::string file_type(const Tensor& t) { return t.type().str(); }
@@ -301,7 +161,7 @@ Value load_builtin(BuiltinArgs& a) {
         return into;   // checking: the result has the type of `into`
     }
     std::string path = a.str("path");
-    std::vector<FileTensor> file = read_safetensors(a, path);
+    std::vector<NamedTensor> file = read_safetensors(a, path);
     auto names = [&] {
         std::string s;
         for (size_t i = 0; i < file.size(); ++i) s += (i ? ", `" : "`") + file[i].name + "`";
@@ -325,28 +185,13 @@ Value load_builtin(BuiltinArgs& a) {
     }
     if (!into.object<ModelInstance>() && !into.object<TupleObject>() && !into.object<ListObject>())
         a.fail("into", "expected a model, a tensor, or a tuple or list of them, got " + type_name(into));
-    std::vector<Expected> expected;
+    std::vector<ExpectedTensor> expected;
     expected_leaves(into, "", expected, false);
     const bool is_model = into.object<ModelInstance>() != nullptr;
     const std::string what = is_model ? "the model" : "the value";
+    const std::vector<std::string> problems = checkpoint_mismatches(expected, file, what);
     std::map<std::string, Tensor> by_name;
-    for (const FileTensor& f : file) by_name[f.name] = f.tensor;
-    std::vector<std::string> problems;
-    std::map<std::string, bool> used;
-    for (const Expected& e : expected) {
-        auto it = by_name.find(e.name);
-        if (it == by_name.end()) {
-            problems.push_back("`" + e.name + "` (" + e.type.str() + ") is missing from the file");
-            continue;
-        }
-        used[e.name] = true;
-        TensorType have = it->second.type();
-        if (!(have == e.type))
-            problems.push_back("`" + e.name + "` is " + e.type.str() + " in " + what + ", but " + have.str() +
-                               " in the file");
-    }
-    for (const FileTensor& f : file)
-        if (!used.count(f.name)) problems.push_back("`" + f.name + "` (" + file_type(f.tensor) + ") in the file is not in " + what);
+    for (const NamedTensor& f : file) by_name[f.name] = f.tensor;
     if (!problems.empty()) {
         std::string msg = "`" + path + "` does not match " + (is_model ? "model " + type_name(into) : std::string("the value")) + " (" + std::to_string(problems.size()) +
                           (problems.size() == 1 ? " problem" : " problems") + "):";

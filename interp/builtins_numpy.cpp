@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "interp/builtins.h"
-#include "interp/files.h"
+#include "runtime/files.h"
 #include "interp/interpreter.h"
 #include "interp/zip_archive.h"
 

@@ -8,7 +8,7 @@
 // symbolic, so another batch size reuses the same IR. When the fn needs the
 // dimension's value on the host (`zeros([B])`), it is traced again with
 // concrete shapes.
-#include "codegen/cpu/executable.h"
+#include "codegen/cpu/kernel_module.h"
 #include "interp/flatten.h"
 #include "interp/interpreter.h"
 #include "ir/interpret.h"
@@ -79,7 +79,7 @@ void Interpreter::compile_native(CompiledCall& entry, const std::string& name) {
     options.profile = options_.profile;
     const size_t results = f.result_types().size(), updated = entry.traced->updated_leaves.size();
     for (size_t k = 0; k < updated; ++k) options.updates[results - updated + k] = entry.traced->updated_leaves[k];
-    entry.executable = codegen::Executable::compile(f, options);
+    entry.executable = codegen::compile_with_jit(f, options);
     compiled_names_.emplace_back(name, entry.executable);
 }
 

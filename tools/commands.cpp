@@ -12,7 +12,7 @@
 #include "frontend/parse.h"
 #include "frontend/verify.h"
 #include "autodiff/autodiff.h"
-#include "codegen/cpu/executable.h"
+#include "codegen/cpu/kernel_module.h"
 #include "codegen/cpu/jit.h"
 #include "ir/passes/pipeline.h"
 #include "ir/printer.h"

@@ -6,8 +6,6 @@
 #include <functional>
 #include <omp.h>
 
-#include <llvm/IR/Module.h>
-
 #include "codegen/cpu/memory_plan.h"
 #include "ir/passes/fusion.h"
 #include "ir/passes/pipeline.h"
@@ -22,12 +20,6 @@ namespace {
 // Below this many elements a kernel runs on the calling thread: waking a
 // team costs more than the work.
 constexpr int64_t kParallelWork = 1 << 15;
-
-std::string symbol_prefix(const std::string& fn) {
-    std::string s = "nnc_";
-    for (char c : fn) s += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-    return s;
-}
 
 // A 2-D f32 matmul: one sgemm call.
 bool plain_gemm(const ir::Op& op) {
@@ -103,34 +95,8 @@ std::span<const std::string> fusion_pipeline() {
     return names;
 }
 
-namespace {
-
-// The module of every kernel of `f`, with their infos in op order.
-std::unique_ptr<llvm::Module> emit_kernels(const ir::Function& f, std::vector<std::pair<const ir::Op*, KernelInfo>>& kernels) {
-    auto m = Jit::instance().new_module(f.name());
-    const std::string prefix = symbol_prefix(f.name());
-    ir::walk(f.body(), [&](const ir::Op* op) {
-        if (op->kind == OpKind::Fusion)
-            kernels.emplace_back(op, emit_kernel(*m, *op, prefix + "_k" + std::to_string(kernels.size())));
-    });
-    return m;
-}
-
-}  // namespace
-
-std::string kernels_llvm_ir(const ir::Function& f) {
-    std::vector<std::pair<const ir::Op*, KernelInfo>> kernels;
-    auto m = emit_kernels(f, kernels);
-    return Jit::instance().optimized_ir(*m);
-}
-
-std::string kernels_assembly(const ir::Function& f) {
-    std::vector<std::pair<const ir::Op*, KernelInfo>> kernels;
-    auto m = emit_kernels(f, kernels);
-    return Jit::instance().assembly(*m);
-}
-
-std::unique_ptr<Executable> Executable::compile(const ir::Function& f, const CompileOptions& options) {
+std::unique_ptr<Executable> Executable::build(const ir::Function& f, const CompileOptions& options,
+                                              std::vector<CompiledKernel> kernels, double compile_ms) {
     std::unique_ptr<Executable> e(new Executable());
     e->f_ = &f;
     e->profile_ = options.profile;
@@ -166,18 +132,17 @@ std::unique_ptr<Executable> Executable::compile(const ir::Function& f, const Com
     number_block(*f.body());
     e->n_slots_ = e->slot_values_.size();
 
-    const auto start = std::chrono::steady_clock::now();
-    std::vector<std::pair<const ir::Op*, KernelInfo>> kernels;
-    auto module = emit_kernels(f, kernels);
-    std::vector<std::string> symbols;
-    for (const auto& [op, info] : kernels) symbols.push_back(info.symbol);
-    std::vector<KernelFn> fns = symbols.empty() ? std::vector<KernelFn>{} : Jit::instance().compile(std::move(module), symbols);
     e->kernels_ = static_cast<int>(kernels.size());
-    e->compile_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    e->compile_ms_ = compile_ms;
     std::unordered_map<const ir::Op*, size_t> kernel_of;
-    for (size_t k = 0; k < kernels.size(); ++k) kernel_of[kernels[k].first] = k;
+    ir::walk(f.body(), [&](const ir::Op* op) {
+        if (op->kind == OpKind::Fusion) kernel_of.emplace(op, kernel_of.size());
+    });
+    if (kernel_of.size() != kernels.size())
+        throw std::logic_error("internal error: @" + f.name() + " has " + std::to_string(kernel_of.size()) +
+                               " fusion groups but " + std::to_string(kernels.size()) + " kernels");
 
-    std::function<void(const ir::Block&, std::vector<std::unique_ptr<Step>>&)> build =
+    std::function<void(const ir::Block&, std::vector<std::unique_ptr<Step>>&)> build_steps =
         [&](const ir::Block& b, std::vector<std::unique_ptr<Step>>& steps) {
             for (const ir::Op* op : b.ops) {
                 if (op->kind == OpKind::Return) {
@@ -193,15 +158,15 @@ std::unique_ptr<Executable> Executable::compile(const ir::Function& f, const Com
                 if (op->kind == OpKind::Fusion) {
                     const size_t k = kernel_of.at(op);
                     step->kind = Step::Kernel;
-                    step->info = kernels[k].second;
-                    step->fn = fns[k];
+                    step->info = kernels[k].info;
+                    step->fn = kernels[k].fn;
                     const ir::Op* root = ir::group_root(*op);
                     step->iteration = root ? root->operands[0]->type().dims : op->results[0]->type().dims;
                 } else if (op->kind == OpKind::For || op->kind == OpKind::If || op->kind == OpKind::While) {
                     step->kind = op->kind == OpKind::For ? Step::For : op->kind == OpKind::If ? Step::If : Step::While;
                     for (const ir::Block* region : op->regions) {
                         step->regions.emplace_back();
-                        build(*region, step->regions.back());
+                        build_steps(*region, step->regions.back());
                         std::vector<int> args, yields;
                         for (const ir::Value* a : region->args) args.push_back(slot.at(a));
                         for (const ir::Value* v : region->terminator()->operands) yields.push_back(slot.at(v));
@@ -225,7 +190,7 @@ std::unique_ptr<Executable> Executable::compile(const ir::Function& f, const Com
                 steps.push_back(std::move(step));
             }
         };
-    build(*f.body(), e->steps_);
+    build_steps(*f.body(), e->steps_);
 
     // Results written into their parameters: only where the kernel producing
     // the result reads the parameter element by element and nothing reads

@@ -1,5 +1,5 @@
-// A compiled function: the steps of a fused IR function (one JIT kernel per
-// fusion group, oneDNN GEMM for matmul, reference kernels for the ops no
+// A compiled function: the steps of a fused IR function (one native kernel
+// per fusion group, oneDNN GEMM for matmul, reference kernels for the ops no
 // group covers, free reshapes; for / if / while run nested step lists) over
 // buffers placed by a static memory plan.
 //
@@ -19,8 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "codegen/cpu/jit.h"
-#include "codegen/cpu/kernel_emitter.h"
+#include "codegen/cpu/kernel_abi.h"
 #include "ir/function.h"
 #include "runtime/tensor.h"
 
@@ -43,9 +42,12 @@ struct StepProfile {
 
 class Executable {
 public:
-    // Compiles `f`, which must have been through the fusion pipeline
-    // (fusion_pipeline()).
-    static std::unique_ptr<Executable> compile(const ir::Function& f, const CompileOptions& options);
+    // Builds the executable of `f`, which must have been through the fusion
+    // pipeline (fusion_pipeline()), around its kernels: one per fusion op,
+    // in the order ir::walk visits them (from the JIT or a compiled
+    // library; kernel_module.h). `compile_ms` is what they took to build.
+    static std::unique_ptr<Executable> build(const ir::Function& f, const CompileOptions& options,
+                                             std::vector<CompiledKernel> kernels, double compile_ms);
 
     // Runs on `args` (one per parameter; moved in so that updated
     // parameters can be written in place when `args` and the caller's own
@@ -95,13 +97,8 @@ private:
     bool profile_ = false;
 };
 
-// The passes that turn a traced function into what Executable::compile
+// The passes that turn a traced function into what Executable::build
 // takes: the default pipeline, then fuse.
 std::span<const std::string> fusion_pipeline();
-
-// The kernels of a fused function as one LLVM module's text, optimised
-// (`emit --stage=llvm`) or as host assembly (`--stage=asm`).
-std::string kernels_llvm_ir(const ir::Function& f);
-std::string kernels_assembly(const ir::Function& f);
 
 }  // namespace nnc::codegen

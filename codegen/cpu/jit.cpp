@@ -14,6 +14,7 @@
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
 #include <llvm/IR/Verifier.h>
+#include <llvm/MC/MCSubtargetInfo.h>
 #include <llvm/MC/TargetRegistry.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/MemoryBuffer.h>
@@ -61,14 +62,16 @@ struct Jit::Impl {
 
     // Widest vectors the host runs at full speed: 512-bit where it has
     // AVX-512 (LLVM defaults to 256 on some such CPUs), else its default.
-    void set_vector_width(llvm::Module& m) {
-        if (cpu_key.find("+avx512f") == std::string::npos) return;
+    static void set_vector_width(llvm::Module& m, const std::string& features) {
+        if (features.find("+avx512f") == std::string::npos) return;
         for (llvm::Function& f : m)
             if (!f.isDeclaration()) f.addFnAttr("prefer-vector-width", "512");
     }
 
-    void optimize(llvm::Module& m) {
-        set_vector_width(m);
+    void optimize(llvm::Module& m) { optimize(m, *machine, cpu_key); }
+
+    static void optimize(llvm::Module& m, llvm::TargetMachine& target, const std::string& features) {
+        set_vector_width(m, features);
         llvm::LoopAnalysisManager lam;
         llvm::FunctionAnalysisManager fam;
         llvm::CGSCCAnalysisManager cgam;
@@ -76,7 +79,7 @@ struct Jit::Impl {
         llvm::PipelineTuningOptions tuning;
         tuning.LoopVectorization = true;
         tuning.SLPVectorization = true;
-        llvm::PassBuilder pb(machine.get(), tuning);
+        llvm::PassBuilder pb(&target, tuning);
         pb.registerModuleAnalyses(mam);
         pb.registerCGSCCAnalyses(cgam);
         pb.registerFunctionAnalyses(fam);
@@ -86,10 +89,14 @@ struct Jit::Impl {
     }
 
     std::unique_ptr<llvm::MemoryBuffer> object(llvm::Module& m, llvm::CodeGenFileType type) {
+        return object(m, *machine, type);
+    }
+
+    static std::unique_ptr<llvm::MemoryBuffer> object(llvm::Module& m, llvm::TargetMachine& target, llvm::CodeGenFileType type) {
         llvm::SmallVector<char, 0> buffer;
         llvm::raw_svector_ostream out(buffer);
         llvm::legacy::PassManager pm;
-        if (machine->addPassesToEmitFile(pm, out, nullptr, type))
+        if (target.addPassesToEmitFile(pm, out, nullptr, type))
             throw std::runtime_error("JIT: the target cannot emit this file type");
         pm.run(m);
         return std::make_unique<llvm::SmallVectorMemoryBuffer>(std::move(buffer), m.getModuleIdentifier(), false);
@@ -192,6 +199,35 @@ std::string Jit::optimized_ir(llvm::Module& m) {
     llvm::raw_string_ostream out(text);
     m.print(out, nullptr);
     return text;
+}
+
+void Jit::write_relocatable_object(llvm::Module& m, const std::string& cpu, const std::string& path) {
+    std::lock_guard lock(impl_->mutex);
+    const bool host = cpu == "host";
+    std::string features;
+    if (host) {
+        features = impl_->machine->getTargetFeatureString().str();
+    } else if (std::unique_ptr<llvm::MCSubtargetInfo> info(impl_->machine->getTarget().createMCSubtargetInfo(
+                   impl_->machine->getTargetTriple().str(), cpu, ""));
+               !info || !info->isCPUStringValid(cpu)) {
+        throw std::runtime_error("unknown CPU `" + cpu + "` for " + impl_->machine->getTargetTriple().str() +
+                                 " (try host, x86-64, x86-64-v2, x86-64-v3 or x86-64-v4)");
+    }
+    llvm::TargetOptions options;
+    std::unique_ptr<llvm::TargetMachine> target(impl_->machine->getTarget().createTargetMachine(
+        impl_->machine->getTargetTriple().str(), host ? impl_->cpu : cpu, features, options, llvm::Reloc::PIC_,
+        std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+    if (!target) throw std::runtime_error("cannot create a target machine for CPU `" + cpu + "`");
+    m.setDataLayout(target->createDataLayout());
+    std::string text;
+    llvm::raw_string_ostream errors(text);
+    if (llvm::verifyModule(m, &errors)) throw std::runtime_error("invalid LLVM module: " + text);
+    Impl::optimize(m, *target, host ? impl_->cpu_key : features);
+    auto obj = Impl::object(m, *target, llvm::CodeGenFileType::ObjectFile);
+    std::error_code ec;
+    llvm::raw_fd_ostream out(path, ec);
+    if (ec) throw std::runtime_error("cannot write " + path + ": " + ec.message());
+    out << obj->getBuffer();
 }
 
 std::string Jit::assembly(llvm::Module& m) {

@@ -12,17 +12,14 @@
 #include <string>
 #include <vector>
 
+#include "codegen/cpu/kernel_abi.h"
+
 namespace llvm {
 class LLVMContext;
 class Module;
 }  // namespace llvm
 
 namespace nnc::codegen {
-
-// Every kernel has this signature: buffers are the group's inputs then its
-// outputs; dims the group's iteration shape; [begin, end) the part of the
-// outermost loop this call computes.
-using KernelFn = void (*)(void* const* buffers, const int64_t* dims, int64_t begin, int64_t end);
 
 struct JitOptions {
     std::string cache_dir;   // empty: no disk cache
@@ -53,6 +50,10 @@ public:
     // The optimised module's text (`nnc emit --stage=llvm`) or assembly (--stage=asm).
     std::string optimized_ir(llvm::Module& m);
     std::string assembly(llvm::Module& m);
+    // Optimises `m` for `cpu` ("host" or an LLVM CPU name) and writes it to
+    // `path` as a position-independent object, for a shared library.
+    // Throws std::runtime_error (an unknown CPU, an unwritable path).
+    void write_relocatable_object(llvm::Module& m, const std::string& cpu, const std::string& path);
 
     const JitStats& stats() const;
 

@@ -8,6 +8,8 @@
 
 #include <string>
 
+#include "codegen/cpu/kernel_abi.h"
+
 namespace llvm {
 class Module;
 }
@@ -17,17 +19,6 @@ class Op;
 }
 
 namespace nnc::codegen {
-
-// How the executor calls a kernel (KernelFn in jit.h).
-struct KernelInfo {
-    std::string symbol;
-    // The outermost loop spans the product of the first `outer_dims`
-    // iteration dims; [begin, end) index into it.
-    int outer_dims = 0;
-    // Whether disjoint [begin, end) ranges may run on different threads
-    // (not for a reduction over its outermost dims).
-    bool parallel = true;
-};
 
 // Emits `symbol` for `fusion` into `m`.
 KernelInfo emit_kernel(llvm::Module& m, const ir::Op& fusion, const std::string& symbol);

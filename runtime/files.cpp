@@ -1,5 +1,5 @@
 // Whole-file reads and atomic writes (see files.h).
-#include "interp/files.h"
+#include "runtime/files.h"
 
 #include <fcntl.h>
 #include <unistd.h>
