@@ -16,6 +16,7 @@
 
 #include "frontend/source.h"
 #include "interp/value.h"
+#include "runtime/safetensors.h"
 
 namespace nnc {
 
@@ -102,6 +103,9 @@ std::span<const BuiltinSpec> host_builtins();       // print, assert, len, time,
 std::span<const BuiltinSpec> model_builtins();      // parameters, set_parameters
 std::span<const BuiltinSpec> grad_builtins();       // grad, value_and_grad, vjp, jvp, stop_gradient
 std::span<const BuiltinSpec> io_builtins();         // save, load (safetensors)
+// The tensors `save(v, path)` writes, by their names in the file (the
+// tensors of a model: `fc1.w`). `v` must be concrete.
+std::vector<NamedTensor> saved_tensors(const Value& v);
 std::span<const BuiltinSpec> numpy_builtins();      // save_npy, load_npy, save_npz, load_npz
 std::span<const BuiltinSpec> data_builtins();       // read_idx, read_csv, permutation, file_exists
 std::span<const BuiltinSpec> progress_builtins();   // progress

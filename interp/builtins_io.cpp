@@ -24,18 +24,13 @@ namespace {
 
 // ---- Naming the tensors of a value ---------------------------------------------
 
-struct NamedLeaf {
-    std::string name;
-    Tensor tensor;
-};
-
 std::string join(const std::string& prefix, const std::string& name) { return prefix.empty() ? name : prefix + "." + name; }
 
 // The tensors of a model: param and buffer fields; sub-models, tuples and
 // lists recursively; other fields (ints, fns, plain tensor fields) skipped.
-void model_leaves(BuiltinArgs& a, const ModelInstance& m, const std::string& prefix, std::vector<NamedLeaf>& out);
+void model_leaves(BuiltinArgs* a, const ModelInstance& m, const std::string& prefix, std::vector<NamedTensor>& out);
 
-void value_leaves(BuiltinArgs& a, const Value& v, const std::string& prefix, std::vector<NamedLeaf>& out, bool in_model) {
+void value_leaves(BuiltinArgs* a, const Value& v, const std::string& prefix, std::vector<NamedTensor>& out, bool in_model) {
     if (v.is_tensor()) {
         if (!v.is<Tensor>()) throw UnknownArgument{};
         out.push_back({prefix.empty() ? "tensor" : prefix, v.as<Tensor>()});
@@ -48,12 +43,12 @@ void value_leaves(BuiltinArgs& a, const Value& v, const std::string& prefix, std
     if (auto* l = v.object<ListObject>()) return items(l->elements);
     if (auto* m = v.object<ModelInstance>()) return model_leaves(a, *m, prefix, out);
     if (v.is_unknown()) throw UnknownArgument{};
-    if (in_model) return;   // static model fields (sizes, names) are not saved
-    a.fail("value", "can only save tensors, models and tuples or lists of them; " +
+    if (in_model || !a) return;   // static model fields (sizes, names) are not saved
+    a->fail("value", "can only save tensors, models and tuples or lists of them; " +
                         (prefix.empty() ? std::string("the value") : "element `" + prefix + "`") + " is " + type_name(v));
 }
 
-void model_leaves(BuiltinArgs& a, const ModelInstance& m, const std::string& prefix, std::vector<NamedLeaf>& out) {
+void model_leaves(BuiltinArgs* a, const ModelInstance& m, const std::string& prefix, std::vector<NamedTensor>& out) {
     for (const auto& f : m.fields) {
         if (f.value.is_tensor()) {
             if (f.kind == ModelInstance::FieldKind::Field) continue;
@@ -119,10 +114,10 @@ Value rebuild(const Value& v, const std::string& prefix, const std::map<std::str
 Value save_builtin(BuiltinArgs& a) {
     Interpreter& in = a.interp();
     if (in.mode() == Interpreter::Mode::Trace) throw TraceFailure{a.call_range(), "`save` writes a file at every call"};
-    std::vector<NamedLeaf> leaves;
+    std::vector<NamedTensor> leaves;
     std::string path;
     try {
-        value_leaves(a, a.value("value"), "", leaves, false);
+        value_leaves(&a, a.value("value"), "", leaves, false);
         path = a.str("path");
     } catch (const UnknownArgument&) {
         if (in.mode() != Interpreter::Mode::Eager) return Value();
@@ -131,9 +126,7 @@ Value save_builtin(BuiltinArgs& a) {
     if (in.mode() != Interpreter::Mode::Eager) return Value();
     if (path.empty()) a.fail("path", "the path is empty");
 
-    std::vector<NamedTensor> named;
-    for (const NamedLeaf& l : leaves) named.push_back({l.name, l.tensor});
-    const std::string bytes = encode_safetensors(named);
+    const std::string bytes = encode_safetensors(leaves);
     std::string error = write_file_atomically(path, bytes);
     if (!error.empty()) a.fail("path", error);
     return Value();
@@ -209,5 +202,11 @@ const BuiltinSpec kIoBuiltins[] = {
 }  // namespace
 
 std::span<const BuiltinSpec> io_builtins() { return kIoBuiltins; }
+
+std::vector<NamedTensor> saved_tensors(const Value& v) {
+    std::vector<NamedTensor> leaves;
+    value_leaves(nullptr, v, "", leaves, false);
+    return leaves;
+}
 
 }  // namespace nnc

@@ -84,12 +84,27 @@ public:
     // under symbolic shapes. Reports each error found to `diags`.
     void check(std::unique_ptr<ast::Program> program, const std::string& dir, DiagnosticEngine& diags);
 
+    // A parameter's value for `lower`: a value (a tensor may be abstract,
+    // with symbolic dimensions), or the text of an expression evaluated
+    // with the parameters before it in scope.
+    struct LowerArg {
+        Value value;
+        std::string expression;
+    };
+    struct Lowered {
+        Trace trace;
+        // The arguments traced: the receiver first ("self") for a method,
+        // then each parameter by name.
+        std::vector<std::pair<std::string, Value>> args;
+    };
     // Evaluates the program's declarations and traces the fn (or
-    // `Model.method`) `name` to IR; parameters take the values in `given`
-    // (tensor values may be abstract, with symbolic dimensions), else their
-    // annotations. Throws CompileError or TraceFailure.
-    Trace lower(std::unique_ptr<ast::Program> program, const std::string& dir, const std::string& name,
-                const std::map<std::string, Value>& given);
+    // `Model.method`) `name` to IR; parameters take the values in `given`,
+    // else their annotations (models: constructed with no arguments).
+    // `concrete`: models and expressions are evaluated for real (their
+    // tensors are the values a compiled library starts from), else
+    // abstractly. Throws CompileError or TraceFailure.
+    Lowered lower(std::unique_ptr<ast::Program> program, const std::string& dir, const std::string& name,
+                  const std::map<std::string, LowerArg>& given, bool concrete = false);
 
     // What compiled calls did so far (`nnc run --stats`).
     struct Stats {

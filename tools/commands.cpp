@@ -1,6 +1,7 @@
 // run, check and emit: read a script, parse it, then interpret, check or
 // print one of its compilation stages.
 #include "tools/commands.h"
+#include "tools/lower_args.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -90,24 +91,13 @@ int emit_ir(LoadedScript& s, const DriverOptions& o) {
         std::cerr << "nnc: error: --stage=" << o.stage << " needs --fn NAME (a fn, or Model.method)\n";
         return 2;
     }
-    std::map<std::string, Value> given;
-    for (const std::string& a : o.args) {
-        size_t eq = a.find('=');
-        std::string name = a.substr(0, eq), text = eq == std::string::npos ? "" : a.substr(eq + 1);
-        if (!text.empty() && text.find_first_not_of("-0123456789") == std::string::npos) {
-            given[name] = Value(std::stoll(text));
-        } else if (auto t = parse_tensor_type(text)) {
-            given[name] = Value(AbstractTensor{*t});
-        } else {
-            std::cerr << "nnc: error: --arg " << a << ": expected NAME=TYPE (e.g. x=f32[B,784]) or NAME=INT\n";
-            return 2;
-        }
-    }
+    std::map<std::string, Interpreter::LowerArg> given;
+    if (!parse_lower_args(o.args, given)) return 2;
     auto program = parse(s.sources, s.file, s.diags);
     if (!program) return 1;
     Interpreter interp(s.sources, interpreter_options(o));
     try {
-        Interpreter::Trace trace = interp.lower(std::move(program), script_dir(o.file), o.fn, given);
+        Interpreter::Trace trace = interp.lower(std::move(program), script_dir(o.file), o.fn, given).trace;
         if (o.stage == "ir") {
             ir::print_function(*trace.function, std::cout);
             return 0;

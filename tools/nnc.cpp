@@ -3,6 +3,7 @@
 //   nnc run FILE [--eager] [--seed N] [--threads N]   (also: nnc FILE.nn)
 //   nnc check FILE
 //   nnc emit --stage=tokens|ast FILE
+//   nnc compile FILE --fn NAME --arg x=f32[B,784] -o libmodel.so
 //   nnc repl [FILE]
 #include <unistd.h>
 
@@ -24,7 +25,10 @@ constexpr const char* kUsage =
     "commands:\n"
     "  run FILE     run a .nn script (`nnc FILE.nn` means the same)\n"
     "  check FILE   parse and type/shape-check a script without running it\n"
-    "  emit FILE    print a compilation stage (--stage=tokens|ast|ir|grad; ir and grad take --fn, --arg)\n"
+    "  emit FILE    print a compilation stage (--stage=tokens|ast|ir|grad|ir-opt|fused|llvm|asm; all but\n"
+    "               tokens and ast take --fn, --arg)\n"
+    "  compile FILE --fn NAME [--arg ...] -o libNAME.so\n"
+    "               compile a fn ahead of time into a shared library and a C header NAME.h\n"
     "  repl [FILE]  interactive session (runs FILE first, if given)\n";
 
 // The standard library: next to the installed binary, else the source tree.
@@ -67,9 +71,14 @@ int main(int argc, char** argv) {
         ("seed", po::value<uint64_t>(&options.seed)->default_value(0), "default seed of random operations")
         ("threads", po::value<int>(&options.threads)->default_value(0), "kernel threads (0 = all cores)")
         ("stage", po::value<std::string>(&options.stage)->default_value("ast"), "emit: tokens | ast | ir | grad | ir-opt | fused | llvm | asm")
-        ("fn", po::value<std::string>(&options.fn), "emit ir/grad: the fn (or Model.method) to lower")
+        ("fn", po::value<std::string>(&options.fn), "emit, compile: the fn (or Model.method) to lower")
         ("arg", po::value<std::vector<std::string>>(&options.args)->composing(),
-         "emit ir/grad: a parameter's type, NAME=f32[B,784] or NAME=INT (repeatable)")
+         "emit, compile: a parameter: NAME=f32[B,784], NAME=INT or NAME=EXPRESSION such as o=optim.adam(m) (repeatable)")
+        ("output,o", po::value<std::string>(&options.output), "compile: the shared library to write (its header goes next to it)")
+        ("name", po::value<std::string>(&options.library_name), "compile: the C prefix of its functions (default: from -o libNAME.so)")
+        ("weights", po::value<std::string>(&options.weights), "compile: a safetensors file of the first model argument's weights")
+        ("embed-weights", "compile: put the weights in the library (else create() loads them from a file)")
+        ("cpu", po::value<std::string>(&options.cpu)->default_value("host"), "compile: the CPU to generate code for (host, x86-64-v3, ...)")
         ("stdlib", po::value<std::string>(&options.stdlib_dir), "directory of the standard library")
         ("verify-diagnostics", "run/check: compare diagnostics with the `# expected-error {{...}}` comments of FILE");
     po::options_description hidden;
@@ -101,7 +110,7 @@ int main(int argc, char** argv) {
         std::cerr << kUsage;
         return 2;
     }
-    static const std::vector<std::string> commands{"run", "check", "emit", "repl"};
+    static const std::vector<std::string> commands{"run", "check", "emit", "compile", "repl"};
     if (std::find(commands.begin(), commands.end(), args[0]) != commands.end()) {
         options.command = args[0];
         args.erase(args.begin());
@@ -123,6 +132,7 @@ int main(int argc, char** argv) {
     options.jit = vm.count("no-jit") == 0;
     if (vm.count("no-cache") == 0) options.cache_dir = default_cache_dir();
     options.verify_diagnostics = vm.count("verify-diagnostics") > 0;
+    options.embed_weights = vm.count("embed-weights") > 0;
     options.color = isatty(STDERR_FILENO);
     if (options.stdlib_dir.empty()) options.stdlib_dir = default_stdlib_dir(argv[0]);
     options.history_file = default_history_file();
@@ -131,6 +141,7 @@ int main(int argc, char** argv) {
         if (options.command == "run") return nnc::run_command(options);
         if (options.command == "check") return nnc::check_command(options);
         if (options.command == "emit") return nnc::emit_command(options);
+        if (options.command == "compile") return nnc::compile_command(options);
         return nnc::run_repl(options);
     } catch (const std::bad_alloc&) {
         std::cerr << "nnc: error: out of memory\n";

@@ -9,11 +9,16 @@
 namespace nnc {
 
 struct DriverOptions {
-    std::string command;          // run | check | emit | repl
+    std::string command;          // run | check | emit | compile | repl
     std::string file;             // the .nn script (run, check, emit; optional for repl)
     std::string stage = "ast";    // emit: tokens | ast | ir | grad | ir-opt | fused | llvm | asm
-    std::string fn;               // emit ir: the fn (or Model.method) to lower
-    std::vector<std::string> args;   // emit ir: NAME=TYPE or NAME=INT for its parameters
+    std::string fn;               // emit ir, compile: the fn (or Model.method) to lower
+    std::vector<std::string> args;   // emit ir, compile: NAME=TYPE, NAME=INT or NAME=EXPRESSION for its parameters
+    std::string output;           // compile: the shared library to write
+    std::string library_name;     // compile: the C prefix (default: from the output, libNAME.so)
+    std::string weights;          // compile: a safetensors file of the first model argument's weights
+    bool embed_weights = false;   // compile: put the weights in the library
+    std::string cpu = "host";     // compile: the CPU the kernels are compiled for
     bool eager = false;           // run: op by op, no tracing to IR
     bool stats = false;           // run: print what was traced and compiled at exit
     bool jit = true;              // run: compile traced fns to native code (false: interpret their IR)

@@ -219,6 +219,12 @@ std::unique_ptr<Executable> Executable::build(const ir::Function& f, const Compi
     return e;
 }
 
+std::vector<std::string> Executable::symbols() const {
+    std::vector<std::string> names(symbols_.size());
+    for (const auto& [name, index] : symbols_) names[index] = name;
+    return names;
+}
+
 std::vector<Shape> Executable::value_shapes(const std::vector<int64_t>& sizes,
                                             std::unordered_map<const ir::Op*, Shape>& iteration) const {
     std::unordered_map<const ir::Value*, Shape> shape;

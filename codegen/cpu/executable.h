@@ -55,6 +55,12 @@ public:
     // RuntimeError when the arguments do not match the parameter types.
     std::vector<Tensor> run(std::vector<Tensor> args, long max_owners);
 
+    // The symbolic dimensions of the parameters' types, in the order
+    // `reserve` takes their sizes (first appearance).
+    std::vector<std::string> symbols() const;
+    // Plans the arena for these sizes now rather than at the first run.
+    void reserve(const std::vector<int64_t>& sizes) { plan_for(sizes); }
+
     int kernel_count() const { return kernels_; }
     // Milliseconds spent emitting, optimising and compiling its kernels (or loading them from the disk cache).
     double compile_ms() const { return compile_ms_; }
