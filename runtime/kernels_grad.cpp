@@ -2,13 +2,12 @@
 // stop_gradient; expand_dims, broadcast_like and sum_like, which reshape,
 // broadcast and un-broadcast on symbolic shapes; update_slice, scatter_add and index_add, the
 // transposes of slice, gather and take; and the gradients of conv2d and the
-// pools. Accumulating kernels (scatters, col2im-style loops) split the work so
-// that no two threads write the same element.
-#include <algorithm>
-
+// pools (pool2d.cpp). Accumulating kernels (scatters, col2im-style loops)
+// split the work so that no two threads write the same element.
 #include "runtime/conv_gemm.h"
 #include "runtime/element.h"
 #include "runtime/kernel_families.h"
+#include "runtime/pool2d.h"
 #include "runtime/strided.h"
 
 namespace nnc {
@@ -47,31 +46,6 @@ Window window(const Shape& in, const Shape& out, int64_t kernel_h, int64_t kerne
 ConvShape conv_shape(const Window& g, int64_t channels, int64_t out_channels) {
     return {g.batch,     channels,   g.height,   g.width,    out_channels, g.out_height, g.out_width,
             g.kernel_h,  g.kernel_w, {g.w.stride[0], g.w.stride[1]}, {g.w.padding[0], g.w.padding[1]}};
-}
-
-// Calls visit(oh, ow, h0, h1, w0, w1) for each output position of one plane,
-// with the window clipped to the input (padding is never part of a window).
-template <class Visit> void for_each_window(const Window& g, Visit visit) {
-    for (int64_t oh = 0; oh < g.out_height; ++oh) {
-        const int64_t h0 = std::max<int64_t>(g.row(oh), 0), h1 = std::min(g.row(oh) + g.kernel_h, g.height);
-        for (int64_t ow = 0; ow < g.out_width; ++ow) {
-            const int64_t w0 = std::max<int64_t>(g.col(ow), 0), w1 = std::min(g.col(ow) + g.kernel_w, g.width);
-            visit(oh, ow, h0, h1, w0, w1);
-        }
-    }
-}
-
-// Offset in the plane of the first maximum of the window (the first nan if
-// any), the element max_pool2d's value comes from.
-template <class T> int64_t window_argmax(const T* in, int64_t h0, int64_t h1, int64_t w0, int64_t w1, int64_t width) {
-    int64_t best = h0 * width + w0;
-    for (int64_t h = h0; h < h1; ++h)
-        for (int64_t w = w0; w < w1; ++w) {
-            const T v = in[h * width + w];
-            if (v != v) return h * width + w;
-            if (v > in[best]) best = h * width + w;
-        }
-    return best;
 }
 
 }  // namespace
@@ -263,29 +237,17 @@ Tensor conv2d_grad_weight_kernel(OpKind kind, std::span<const Tensor> operands, 
 Tensor max_pool2d_pair_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs& attrs) {
     const TensorType type = result_type(kind, operands, attrs);
     const bool grad = kind == OpKind::MaxPool2dGrad;
-    Tensor out = Tensor::zeros(type.dtype, type.concrete());
+    Tensor out = Tensor::empty(type.dtype, type.concrete());
     const Tensor x = operands[0].to(type.dtype), other = operands[1].to(type.dtype);
-    const Window2d win = window_2d(kind, attrs);
     const Tensor& pooled = grad ? other : out;
-    const Window g = window(x.shape(), pooled.shape(), win.kernel[0], win.kernel[1], win);
-    const int64_t planes = g.batch * x.dim(1), in_size = g.height * g.width, out_size = g.out_height * g.out_width;
+    const PoolShape shape{x.dim(0) * x.dim(1), x.dim(2), x.dim(3), pooled.dim(2), pooled.dim(3), window_2d(kind, attrs)};
     visit_compute_dtype(type.dtype, [&]<class T>(std::type_identity<T>) {
         if constexpr (std::is_same_v<T, bool>) {
             throw std::logic_error("internal error: bool max pooling");
+        } else if (grad) {
+            max_pool2d_grad(x.data<T>(), other.data<T>(), out.data<T>(), shape);
         } else {
-            const T* px = x.data<T>();
-            const T* po = other.data<T>();
-            T* pout = out.data<T>();
-#pragma omp parallel for if (planes * out_size > kParallelThreshold)
-            for (int64_t plane = 0; plane < planes; ++plane) {
-                const T* in = px + plane * in_size;
-                for_each_window(g, [&](int64_t oh, int64_t ow, int64_t h0, int64_t h1, int64_t w0, int64_t w1) {
-                    const int64_t at = window_argmax(in, h0, h1, w0, w1, g.width);
-                    const int64_t pos = plane * out_size + oh * g.out_width + ow;
-                    if (grad) pout[plane * in_size + at] += po[pos];
-                    else pout[pos] = po[plane * in_size + at];
-                });
-            }
+            max_pool2d_select(x.data<T>(), other.data<T>(), out.data<T>(), shape);
         }
     });
     return out;
@@ -294,25 +256,10 @@ Tensor max_pool2d_pair_kernel(OpKind kind, std::span<const Tensor> operands, con
 // dy[oh, ow] / (window size) added to every element of its (clipped) window.
 Tensor avg_pool2d_grad_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs& attrs) {
     const TensorType type = result_type(kind, operands, attrs);
-    Tensor dx = Tensor::zeros(type.dtype, type.concrete());
+    Tensor dx = Tensor::empty(type.dtype, type.concrete());
     const Tensor dy = operands[0].to(type.dtype);
-    const Window2d win = window_2d(kind, attrs);
-    const Window g = window(dx.shape(), dy.shape(), win.kernel[0], win.kernel[1], win);
-    const int64_t planes = g.batch * dx.dim(1), in_size = g.height * g.width, out_size = g.out_height * g.out_width;
-    visit_float_dtype(type.dtype, [&]<class T>(std::type_identity<T>) {
-        const T* pdy = dy.data<T>();
-        T* pdx = dx.data<T>();
-#pragma omp parallel for if (planes * in_size > kParallelThreshold)
-        for (int64_t plane = 0; plane < planes; ++plane) {
-            T* x_plane = pdx + plane * in_size;
-            const T* y_plane = pdy + plane * out_size;
-            for_each_window(g, [&](int64_t oh, int64_t ow, int64_t h0, int64_t h1, int64_t w0, int64_t w1) {
-                const T share = y_plane[oh * g.out_width + ow] / static_cast<T>((h1 - h0) * (w1 - w0));
-                for (int64_t h = h0; h < h1; ++h)
-                    for (int64_t w = w0; w < w1; ++w) x_plane[h * g.width + w] += share;
-            });
-        }
-    });
+    const PoolShape shape{dx.dim(0) * dx.dim(1), dx.dim(2), dx.dim(3), dy.dim(2), dy.dim(3), window_2d(kind, attrs)};
+    visit_float_dtype(type.dtype, [&]<class T>(std::type_identity<T>) { avg_pool2d_grad(dy.data<T>(), dx.data<T>(), shape); });
     return dx;
 }
 
