@@ -25,21 +25,6 @@ const FunctionObject* user_function(const Value& callee) {
     return nullptr;
 }
 
-// Whether `v` holds a model. A fn returning one (a constructor, `optim.sgd(m)`)
-// runs eagerly: models are shared by reference, and a traced result would
-// be a copy that no longer aliases the model it was given.
-bool holds_model(const Value& v) {
-    if (v.object<ModelInstance>()) return true;
-    auto any = [](const std::vector<Value>& items) {
-        for (const Value& e : items)
-            if (holds_model(e)) return true;
-        return false;
-    };
-    if (auto* t = v.object<TupleObject>()) return any(t->elements);
-    if (auto* l = v.object<ListObject>()) return any(l->elements);
-    return false;
-}
-
 // The arguments with the dimensions their annotations name made symbolic.
 CallArgs generalize(const ast::FnDef& def, const CallArgs& args) {
     CallArgs general = args;
@@ -100,6 +85,9 @@ Interpreter::CompiledCall& Interpreter::compiled_call(const Value& callee, const
     try {
         ++stats_.traces;
         entry.traced = std::make_shared<Trace>(trace_call(callee, args, fn.qualified_name));
+        // A fn returning a model (a constructor, `optim.sgd(m)`) runs eagerly:
+        // models are shared by reference, and a traced result would be a copy
+        // that no longer aliases the model it was given.
         if (holds_model(entry.traced->result_structure)) {
             entry.traced.reset();
             entry.failure = "returns a model";

@@ -88,6 +88,18 @@ void leaf_slots(const Value& v, std::vector<Value*>& slots) {
         }
 }
 
+bool holds_model(const Value& v) {
+    if (v.object<ModelInstance>()) return true;
+    auto any = [](const std::vector<Value>& items) {
+        for (const Value& e : items)
+            if (holds_model(e)) return true;
+        return false;
+    };
+    if (auto* t = v.object<TupleObject>()) return any(t->elements);
+    if (auto* l = v.object<ListObject>()) return any(l->elements);
+    return false;
+}
+
 std::string structure_key(const Value& v) {
     if (v.is_tensor()) return v.tensor_type().str();
     if (auto* t = v.object<TupleObject>()) {

@@ -43,6 +43,9 @@ void describe_leaves(const Value& v, const std::string& path, std::vector<LeafIn
 // for writing results back into models in place.
 void leaf_slots(const Value& v, std::vector<Value*>& slots);
 
+// Whether `v` is a model or a tuple or list holding one.
+bool holds_model(const Value& v);
+
 // A key describing the structure, the static values and the leaf types of
 // `v`: two values with the same key trace to the same IR.
 std::string structure_key(const Value& v);

@@ -7,6 +7,8 @@
 #include <map>
 #include <optional>
 
+#include "runtime/files.h"
+
 #include <nlohmann/json.hpp>
 
 namespace nnc {
@@ -174,6 +176,22 @@ std::vector<std::string> checkpoint_mismatches(std::span<const ExpectedTensor> e
     for (const NamedTensor& f : file)
         if (!used.count(f.name)) problems.push_back("`" + f.name + "` (" + f.tensor.type().str() + ") in the file is not in " + holder);
     return problems;
+}
+
+std::map<std::string, Tensor> read_checkpoint(const std::string& path, std::span<const ExpectedTensor> expected) {
+    std::string bytes, error;
+    if (!read_whole_file(path, bytes, error)) throw RuntimeError(error);
+    std::vector<NamedTensor> file = decode_safetensors(bytes, path);
+    const std::vector<std::string> problems = checkpoint_mismatches(expected, file, "the model");
+    if (!problems.empty()) {
+        std::string message = "`" + path + "` does not match the model (" + std::to_string(problems.size()) +
+                              (problems.size() == 1 ? " problem" : " problems") + "):";
+        for (const std::string& p : problems) message += "\n  " + p;
+        throw RuntimeError(message);
+    }
+    std::map<std::string, Tensor> by_name;
+    for (NamedTensor& t : file) by_name[t.name] = std::move(t.tensor);
+    return by_name;
 }
 
 }  // namespace nnc

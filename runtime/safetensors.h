@@ -5,6 +5,7 @@
 // libraries (`nnc compile`) loading their weights.
 #pragma once
 
+#include <map>
 #include <span>
 #include <string>
 #include <string_view>
@@ -40,5 +41,11 @@ struct ExpectedTensor {
 // expects them in the messages ("the model"). Empty when they match.
 std::vector<std::string> checkpoint_mismatches(std::span<const ExpectedTensor> expected, std::span<const NamedTensor> file,
                                                const std::string& holder);
+
+// The tensors of the safetensors file `path` by name, checked against
+// `expected`. Throws RuntimeError when the file cannot be read, is not
+// valid, or does not match: "`path` does not match the model (2 problems):"
+// and a line per mismatch.
+std::map<std::string, Tensor> read_checkpoint(const std::string& path, std::span<const ExpectedTensor> expected);
 
 }  // namespace nnc

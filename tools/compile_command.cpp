@@ -13,7 +13,6 @@
 #include "frontend/parse.h"
 #include "interp/interpreter.h"
 #include "ir/passes/pipeline.h"
-#include "runtime/files.h"
 #include "tools/commands.h"
 #include "tools/lower_args.h"
 
@@ -22,18 +21,6 @@ namespace nnc {
 namespace fs = std::filesystem;
 
 namespace {
-
-bool holds_model(const Value& v) {
-    if (v.object<ModelInstance>()) return true;
-    auto any = [](const std::vector<Value>& items) {
-        for (const Value& e : items)
-            if (holds_model(e)) return true;
-        return false;
-    };
-    if (auto* t = v.object<TupleObject>()) return any(t->elements);
-    if (auto* l = v.object<ListObject>()) return any(l->elements);
-    return false;
-}
 
 // `libmodel.so` -> `model`, as a C identifier.
 std::string library_name(const DriverOptions& o) {
@@ -108,25 +95,15 @@ void describe(const Interpreter::Lowered& lowered, const DriverOptions& o, aot::
 
     // --weights: the first model's weights from a checkpoint, checked like load().
     if (!o.weights.empty()) {
-        std::string bytes, error;
-        if (!read_whole_file(o.weights, bytes, error)) throw CompileFailure{error};
-        std::vector<NamedTensor> file;
-        try {
-            file = decode_safetensors(bytes, o.weights);
-        } catch (const RuntimeError& e) {
-            throw CompileFailure{e.what()};
-        }
         std::vector<ExpectedTensor> expected;
         for (size_t i = 0; i < s.params.size(); ++i)
             if (!s.params[i].checkpoint.empty()) expected.push_back({s.params[i].checkpoint, f.params()[i]->type()});
-        const std::vector<std::string> problems = checkpoint_mismatches(expected, file, "the model");
-        if (!problems.empty()) {
-            std::string message = "`" + o.weights + "` does not match the model:";
-            for (const std::string& p : problems) message += "\n  " + p;
-            throw CompileFailure{message};
-        }
         std::map<std::string, Tensor> by_name;
-        for (NamedTensor& t : file) by_name[t.name] = std::move(t.tensor);
+        try {
+            by_name = read_checkpoint(o.weights, expected);
+        } catch (const RuntimeError& e) {
+            throw CompileFailure{e.what()};
+        }
         size_t state = 0;
         for (const aot::ParamSpec& p : s.params) {
             if (p.input >= 0 || p.alias >= 0) continue;

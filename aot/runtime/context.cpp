@@ -108,23 +108,12 @@ void Context::load_weights(const std::string& path) {
     std::vector<ExpectedTensor> expected;
     for (size_t i = 0; i < lib.signature.params.size(); ++i)
         if (!lib.signature.params[i].checkpoint.empty()) expected.push_back({lib.signature.params[i].checkpoint, lib.function->params()[i]->type()});
-    std::string bytes, error;
-    if (!read_whole_file(path, bytes, error)) throw Error{NNC_ERROR_WEIGHTS, error};
-    std::vector<NamedTensor> file;
+    std::map<std::string, Tensor> by_name;
     try {
-        file = decode_safetensors(bytes, path);
+        by_name = read_checkpoint(path, expected);
     } catch (const RuntimeError& x) {
         throw Error{NNC_ERROR_WEIGHTS, x.what()};
     }
-    const std::vector<std::string> problems = checkpoint_mismatches(expected, file, "the model");
-    if (!problems.empty()) {
-        std::string message = "`" + path + "` does not match the model (" + std::to_string(problems.size()) +
-                              (problems.size() == 1 ? " problem" : " problems") + "):";
-        for (const std::string& p : problems) message += "\n  " + p;
-        throw Error{NNC_ERROR_WEIGHTS, message};
-    }
-    std::map<std::string, Tensor> by_name;
-    for (NamedTensor& t : file) by_name[t.name] = std::move(t.tensor);
     for (size_t i = 0; i < lib.signature.params.size(); ++i)
         if (!lib.signature.params[i].checkpoint.empty()) state_[i] = by_name.at(lib.signature.params[i].checkpoint);
 }
