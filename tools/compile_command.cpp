@@ -186,7 +186,8 @@ int compile_command(const DriverOptions& o) {
     } catch (const CompileError& e) {
         diags.report(e.diag);
     } catch (const TraceFailure& f) {
-        diags.report({Severity::Error, f.where, "cannot compile `" + o.fn + "`: " + f.reason, {}});
+        diags.report({Severity::Error, f.where, "cannot compile `" + o.fn + "`: " + f.reason +
+                                                    " (when it needs a size as a number, give the inputs concrete sizes: --arg x=f32[64,784])", {}});
     } catch (const CompileFailure& f) {
         std::cerr << "nnc: error: " << f.message << "\n";
     } catch (const std::runtime_error& e) {
