@@ -58,9 +58,9 @@ Library::Library(const nnc_aot_library& e) : embedded(e) {
 
 std::shared_ptr<const Library> Library::get(const nnc_aot_library& embedded) {
     static std::mutex mutex;
-    static std::map<const nnc_aot_library*, std::weak_ptr<const Library>> parsed;
+    static std::map<const char*, std::weak_ptr<const Library>> parsed;   // by the IR blob's address
     std::lock_guard lock(mutex);
-    std::weak_ptr<const Library>& slot = parsed[&embedded];
+    std::weak_ptr<const Library>& slot = parsed[embedded.ir];
     if (auto library = slot.lock()) return library;
     auto library = std::make_shared<const Library>(embedded);
     slot = library;

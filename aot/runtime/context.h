@@ -25,10 +25,13 @@ struct Error {
 
 class Library {
 public:
-    // The parsed description of `embedded` (parsed on first use, then shared).
+    // The parsed description of `embedded` (parsed on first use, then
+    // shared). `embedded` itself may be a temporary (the generated create
+    // builds it on its stack); its blobs are the library's static data,
+    // which identify it.
     static std::shared_ptr<const Library> get(const nnc_aot_library& embedded);
 
-    const nnc_aot_library& embedded;
+    const nnc_aot_library embedded;   // a copy: the pointers in it are static
     std::unique_ptr<ir::Module> module;   // owns the function
     const ir::Function* function = nullptr;
     std::vector<codegen::CompiledKernel> kernels;
