@@ -34,6 +34,16 @@ SliceBounds normalize_slice(std::optional<int64_t> start, std::optional<int64_t>
     return b;
 }
 
+// Whether a slice of x (by starts and steps, giving `shape`) takes a run of
+// whole entries of its first dimension, which is contiguous in x.
+bool is_leading_range(const Shape& x, const std::vector<int64_t>& starts, const std::vector<int64_t>& steps,
+                      const std::vector<int64_t>& shape) {
+    if (x.empty() || shape.size() != x.size() || steps[0] != 1) return false;
+    for (size_t d = 1; d < x.size(); ++d)
+        if (starts[d] != 0 || steps[d] != 1 || shape[d] != x[d]) return false;
+    return true;
+}
+
 }  // namespace
 
 Value Interpreter::index_tensor_row(const Tensor& t, int64_t i) {
@@ -175,9 +185,14 @@ Value Interpreter::index(const Value& base, const Index& e, const std::shared_pt
         if (mode_ == Mode::Eager) throw CompileError(e.range, "index value is not known");
         return Value(AbstractTensor{{type.dtype, result_dims}});
     }
-    Value sliced = apply(OpKind::Slice, {base}, Attrs{{"starts", starts}, {"stops", stops}, {"steps", steps}}, e.range);
     std::vector<int64_t> shape;
     for (const Dim& d : result_dims) shape.push_back(d.value());
+    // Eagerly, whole entries of the first dimension (`x[a:b]`) are a view of
+    // x's storage, not a copy (tensors are values: no one sees the
+    // difference): the mini-batches of a dataset cost nothing.
+    if (mode_ == Mode::Eager && base.is_tensor() && is_leading_range(base.as<Tensor>().shape(), starts, steps, shape))
+        return Value(base.as<Tensor>().leading_range(starts[0], starts[0] + shape[0]));
+    Value sliced = apply(OpKind::Slice, {base}, Attrs{{"starts", starts}, {"stops", stops}, {"steps", steps}}, e.range);
     if (static_cast<int64_t>(shape.size()) == type.rank()) return sliced;
     return apply(OpKind::Reshape, {sliced}, Attrs{{"shape", shape}}, e.range);
 }

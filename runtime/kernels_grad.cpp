@@ -4,7 +4,7 @@
 // transposes of slice, gather and take; and the gradients of conv2d and the
 // pools (pool2d.cpp). Accumulating kernels (scatters, col2im-style loops)
 // split the work so that no two threads write the same element.
-#include "runtime/conv_gemm.h"
+#include "runtime/conv_dnnl.h"
 #include "runtime/element.h"
 #include "runtime/kernel_families.h"
 #include "runtime/pool2d.h"
@@ -149,8 +149,8 @@ Tensor index_add_kernel(OpKind kind, std::span<const Tensor> operands, const Att
 }
 
 // dx[n, c, h, w] = sum over o, i, j of dy[n, o, oh, ow] * w[o, c, i, j] where
-// (h, w) = (oh * sh - ph + i, ow * sw - pw + j). f32 through GEMMs
-// (conv_gemm.h); other dtypes one task per (n, c) plane.
+// (h, w) = (oh * sh - ph + i, ow * sw - pw + j). f32 on oneDNN
+// (conv_dnnl.h); other dtypes one task per (n, c) plane.
 Tensor conv2d_grad_input_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs& attrs) {
     const TensorType type = result_type(kind, operands, attrs);
     Tensor dx = Tensor::zeros(type.dtype, type.concrete());
@@ -158,7 +158,7 @@ Tensor conv2d_grad_input_kernel(OpKind kind, std::span<const Tensor> operands, c
     const Window g = window(dx.shape(), dy.shape(), weight.dim(2), weight.dim(3), window_2d(kind, attrs));
     const int64_t out_channels = dy.dim(1), channels = dx.dim(1);
     if (type.dtype == DType::F32) {
-        conv2d_grad_input_f32(dy.data<float>(), weight.data<float>(), dx.data<float>(), conv_shape(g, channels, out_channels));
+        conv2d_grad_input_dnnl(dy.data<float>(), weight.data<float>(), dx.data<float>(), conv_shape(g, channels, out_channels));
         return dx;
     }
     visit_float_dtype(type.dtype, [&]<class T>(std::type_identity<T>) {
@@ -190,7 +190,7 @@ Tensor conv2d_grad_input_kernel(OpKind kind, std::span<const Tensor> operands, c
 }
 
 // dw[o, c, i, j] = sum over n, oh, ow of dy[n, o, oh, ow] * x[n, c, h, w].
-// f32 through GEMMs (conv_gemm.h); other dtypes one task per (o, c) pair,
+// f32 on oneDNN (conv_dnnl.h); other dtypes one task per (o, c) pair,
 // summing in double.
 Tensor conv2d_grad_weight_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs& attrs) {
     const TensorType type = result_type(kind, operands, attrs);
@@ -199,7 +199,7 @@ Tensor conv2d_grad_weight_kernel(OpKind kind, std::span<const Tensor> operands, 
     const Window g = window(x.shape(), dy.shape(), dw.dim(2), dw.dim(3), window_2d(kind, attrs));
     const int64_t out_channels = dw.dim(0), channels = dw.dim(1);
     if (type.dtype == DType::F32) {
-        conv2d_grad_weight_f32(x.data<float>(), dy.data<float>(), dw.data<float>(), conv_shape(g, channels, out_channels));
+        conv2d_grad_weight_dnnl(x.data<float>(), dy.data<float>(), dw.data<float>(), conv_shape(g, channels, out_channels));
         return dw;
     }
     visit_float_dtype(type.dtype, [&]<class T>(std::type_identity<T>) {

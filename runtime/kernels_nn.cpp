@@ -1,10 +1,12 @@
-// Neural-network kernels on NCHW tensors: conv2d (im2col, then one gemm per
-// image: conv_gemm.cpp), max and average pooling (padding excluded from both:
-// pool2d.cpp), and the numerically stable softmax / log_softmax (the row
-// maximum is subtracted before exponentiating).
+// Neural-network kernels on NCHW tensors: conv2d (oneDNN for f32:
+// conv_dnnl.cpp; im2col and a gemm per image for f64: conv_gemm.cpp), max
+// and average pooling (padding excluded from both: pool2d.cpp), and the
+// numerically stable softmax / log_softmax (the row maximum is subtracted
+// before exponentiating).
 #include <cmath>
 #include <limits>
 
+#include "runtime/conv_dnnl.h"
 #include "runtime/conv_gemm.h"
 #include "runtime/element.h"
 #include "runtime/kernel_families.h"
@@ -37,9 +39,12 @@ Tensor conv2d_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs&
                           weight.dim(0), g.out_height, g.out_width, g.kernel_h,
                           g.kernel_w,   {g.window.stride[0], g.window.stride[1]},
                           {g.window.padding[0], g.window.padding[1]}};
-    visit_float_dtype(out.dtype(), [&]<class T>(std::type_identity<T>) {
-        conv2d_gemm(x.data<T>(), weight.data<T>(), out.data<T>(), shape);
-    });
+    if (out.dtype() == DType::F32)
+        conv2d_dnnl(x.data<float>(), weight.data<float>(), out.data<float>(), shape);
+    else if (out.dtype() == DType::F64)
+        conv2d_gemm_f64(x.data<double>(), weight.data<double>(), out.data<double>(), shape);
+    else
+        throw std::logic_error("internal error: conv2d of a non-float dtype");
     return out;
 }
 

@@ -137,6 +137,17 @@ Tensor Tensor::reshaped(const Shape& s) const {
     return t;
 }
 
+Tensor Tensor::leading_range(int64_t start, int64_t stop) const {
+    if (rank() == 0 || start < 0 || start > stop || stop > dim(0))
+        throw std::logic_error("internal error: leading_range out of bounds");
+    Tensor t = *this;
+    t.shape_[0] = stop - start;
+    t.numel_ = checked_numel(t.shape_);
+    const int64_t offset = dim(0) == 0 ? 0 : start * (numel_ / dim(0)) * dtype_size(dtype_);
+    t.storage_ = std::shared_ptr<std::byte[]>(storage_, storage_.get() + offset);
+    return t;
+}
+
 Tensor Tensor::to(DType target) const {
     if (target == dtype_) return *this;
     Tensor out = empty(target, shape_);

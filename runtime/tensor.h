@@ -58,6 +58,10 @@ public:
 
     Tensor clone() const;
     Tensor reshaped(const Shape& s) const;  // shares storage; numel must match
+    // Entries [start, stop) of the first dimension, sharing storage (the
+    // storage's owner count includes the view, so no one updates it in
+    // place). Requires 0 <= start <= stop <= dim(0).
+    Tensor leading_range(int64_t start, int64_t stop) const;
     Tensor to(DType t) const;               // converted copy (or *this if same)
 
 private:
