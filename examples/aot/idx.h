@@ -1,6 +1,7 @@
 /* Reading Fashion-MNIST's gzipped IDX files (the Debian package
- * dataset-fashion-mnist) for the AOT examples: images as f32 in [0, 1]
- * (byte / 255, as nnc's data.idx does), labels as i32. */
+ * dataset-fashion-mnist) for the AOT examples: images as f32, standardised
+ * as nnc's data.fashion_mnist does (byte / 255, then (x - 0.2860) / 0.3530,
+ * the training set's statistics), labels as i32. */
 #ifndef IDX_H
 #define IDX_H
 
@@ -10,6 +11,8 @@
 #include <zlib.h>
 
 #define FASHION_MNIST "/usr/share/datasets/fashion-mnist/"
+#define FASHION_MNIST_MEAN 0.2860f
+#define FASHION_MNIST_STD 0.3530f
 
 /* The n items of an IDX file as bytes; exits with a message on any error. */
 static inline uint8_t* read_idx(const char* path, int expected_magic, int64_t* n, int64_t item_bytes) {
@@ -53,7 +56,8 @@ static inline int64_t load_fashion_mnist(const char* split, float** images, int3
     }
     *images = malloc((size_t)(n * 784) * sizeof(float));
     *labels = malloc((size_t)n * sizeof(int32_t));
-    for (int64_t i = 0; i < n * 784; ++i) (*images)[i] = (float)pixels[i] / 255.0f;
+    for (int64_t i = 0; i < n * 784; ++i)
+        (*images)[i] = ((float)pixels[i] / 255.0f - FASHION_MNIST_MEAN) / FASHION_MNIST_STD;
     for (int64_t i = 0; i < n; ++i) (*labels)[i] = classes[i];
     free(pixels);
     free(classes);
