@@ -135,6 +135,27 @@ std::vector<size_t> select_args(const std::vector<int64_t>& argnums, size_t narg
     return out;
 }
 
+// grad / value_and_grad while checking (`nnc check`): f is called on the
+// abstract arguments, so its mistakes are reported and the fields it assigns
+// get their types; each gradient has its argument's type (a model's: the
+// model, its params standing for their gradients), so an optimizer step on
+// it is checked too.
+Value abstract_gradient(BuiltinArgs& a, const Value& f, const std::vector<size_t>& selected, bool single,
+                        bool with_value, const char* name) {
+    CallArgs call;
+    call.call_range = a.call_range();
+    call.callee_name = name;
+    for (size_t i = 0; i < a.rest().size(); ++i) call.args.push_back({"", a.rest()[i], a.rest_range(i)});
+    Value value = a.interp().call(f, call);
+    if (!value.is_unknown() && (!value.is_tensor() || value.tensor_type().rank() != 0 || !is_floating(value.tensor_type().dtype)))
+        throw CompileError(a.call_range(), std::string(name) + " needs a function returning one float scalar, but it returned " +
+                                               type_name(value));
+    std::vector<Value> grads;
+    for (size_t arg : selected) grads.push_back(a.rest()[arg]);
+    Value grad = single ? grads[0] : make_tuple(std::move(grads));
+    return with_value ? make_tuple({value, grad}) : grad;
+}
+
 // The object `grad(f)` / `value_and_grad(f)` returns: a builtin taking f's arguments.
 Value gradient_function(BuiltinArgs& outer, bool with_value) {
     Value f = outer.value("f");
@@ -143,11 +164,11 @@ Value gradient_function(BuiltinArgs& outer, bool with_value) {
     const char* name = with_value ? "value_and_grad" : "grad";
     auto impl = [f, single, argnums, with_value, name](BuiltinArgs& a) -> Value {
         Interpreter& in = a.interp();
-        if (in.mode() == Interpreter::Mode::Abstract) throw UnknownArgument{};
+        std::vector<size_t> selected = select_args(argnums, a.rest().size(), a.call_range(), name);
+        if (in.mode() == Interpreter::Mode::Abstract) return abstract_gradient(a, f, selected, single, with_value, name);
         std::vector<SourceRange> ranges;
         for (size_t i = 0; i < a.rest().size(); ++i) ranges.push_back(a.rest_range(i));
         FlatArgs args = flat_args(a, a.rest(), ranges);
-        std::vector<size_t> selected = select_args(argnums, a.rest().size(), a.call_range(), name);
 
         Interpreter::Trace t = trace_scalar(a, f, args, name);
         std::vector<size_t> wrt;

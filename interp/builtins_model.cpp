@@ -38,6 +38,7 @@ void assign_params(BuiltinArgs& a, const Value& v, const std::vector<Value>& val
         if (f.kind != ModelInstance::FieldKind::Param) continue;
         if (pos >= values.size()) a.fail("values", "too few values for the model's parameters");
         const Value& e = values[pos++];
+        if (e.is_unknown()) continue;   // `nnc check`: known only when run; the field keeps its type
         if (!e.is_tensor() || !(e.tensor_type().dtype == f.value.tensor_type().dtype) ||
             e.tensor_type().rank() != f.value.tensor_type().rank())
             a.fail("values", "parameter `" + f.name + "` has type " + f.value.tensor_type().str() + ", not " + type_name(e));
@@ -55,6 +56,13 @@ Value set_parameters_builtin(BuiltinArgs& a) {
     const Value& v = a.value("values");
     auto* list = v.object<ListObject>();
     if (!list) a.fail("values", "expected a list of tensors, got " + type_name(v));
+    if (a.interp().mode() == Interpreter::Mode::Abstract) {
+        // Checking runs a loop's body once, so a list built by a loop is
+        // partial: only a list of the full length is checked against the params.
+        std::vector<Value> params;
+        flatten(m, params, LeafFilter::Params);
+        if (params.size() != list->elements.size()) return Value();
+    }
     size_t pos = 0;
     assign_params(a, m, list->elements, pos);
     if (pos != list->elements.size()) a.fail("values", "more values than the model has parameters");
