@@ -153,7 +153,8 @@ Tensor index_add_kernel(OpKind kind, std::span<const Tensor> operands, const Att
 // (conv_dnnl.h); other dtypes one task per (n, c) plane.
 Tensor conv2d_grad_input_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs& attrs) {
     const TensorType type = result_type(kind, operands, attrs);
-    Tensor dx = Tensor::zeros(type.dtype, type.concrete());
+    // oneDNN overwrites dx; the loops below accumulate into zeros.
+    Tensor dx = type.dtype == DType::F32 ? Tensor::empty(type.dtype, type.concrete()) : Tensor::zeros(type.dtype, type.concrete());
     const Tensor dy = operands[0].to(type.dtype), weight = operands[1].to(type.dtype);
     const Window g = window(dx.shape(), dy.shape(), weight.dim(2), weight.dim(3), window_2d(kind, attrs));
     const int64_t out_channels = dy.dim(1), channels = dx.dim(1);
