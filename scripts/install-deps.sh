@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build python3
+  build-essential cmake ninja-build python3 python3-numpy
   re2c bison
   llvm-19-dev llvm-19-tools libzstd-dev
   libboost-program-options-dev libedit-dev nlohmann-json3-dev libgtest-dev
