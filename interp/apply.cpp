@@ -63,10 +63,26 @@ void flatten(const Value& v, size_t depth, Shape& shape, std::vector<Value>& lea
 
 }  // namespace
 
+namespace {
+
+// An int stored in a tensor of dtype `t` must fit it: it never wraps.
+void require_fits(DType t, int64_t v, SourceRange where) {
+    if (!fits_integer(t, v))
+        throw CompileError(where, std::to_string(v) + " does not fit " + std::string(dtype_name(t)) +
+                                      " (pass dtype = i64 to keep it)");
+}
+
+}  // namespace
+
 Value Interpreter::to_tensor(const Value& v, std::optional<DType> hint, SourceRange where) {
     if (v.is_tensor() || v.is_unknown()) return v;
     if (v.is_number()) {
-        DType t = hint ? *hint : v.is<double>() ? DType::F32 : v.is<bool>() ? DType::Bool : DType::I32;
+        DType t = hint                          ? *hint
+                  : v.is<double>()              ? DType::F32
+                  : v.is<bool>()                ? DType::Bool
+                  : fits_integer(DType::I32, v.as<int64_t>()) ? DType::I32
+                                                : DType::I64;
+        if (v.is<int64_t>()) require_fits(t, v.as<int64_t>(), where);
         Tensor out = Tensor::empty(t, {});
         if (v.is<int64_t>()) out.set_int(0, v.as<int64_t>());   // exact beyond 2^53
         else out.set(0, v.is<bool>() ? (v.as<bool>() ? 1 : 0) : v.as<double>());
@@ -83,7 +99,11 @@ Value Interpreter::to_tensor(const Value& v, std::optional<DType> hint, SourceRa
         all_bool = all_bool && x.is<bool>();
         any_float = any_float || x.is<double>() || (x.is_tensor() && is_floating(x.tensor_type().dtype));
     }
-    DType t = hint ? *hint : all_bool ? DType::Bool : any_float ? DType::F32 : DType::I32;
+    bool beyond_i32 = false;
+    for (const Value& x : leaves) beyond_i32 = beyond_i32 || (x.is<int64_t>() && !fits_integer(DType::I32, x.as<int64_t>()));
+    DType t = hint ? *hint : all_bool ? DType::Bool : any_float ? DType::F32 : beyond_i32 ? DType::I64 : DType::I32;
+    for (const Value& x : leaves)
+        if (x.is<int64_t>()) require_fits(t, x.as<int64_t>(), where);
     bool unknown = false;
     for (const Value& x : leaves) unknown = unknown || x.is_unknown() || x.is<AbstractTensor>();
     if (unknown) return Value(AbstractTensor{TensorType::of(t, shape)});

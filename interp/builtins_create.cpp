@@ -61,14 +61,25 @@ Value like(BuiltinArgs& a, double value) {
 Value zeros_like_builtin(BuiltinArgs& a) { return like(a, 0); }
 Value ones_like_builtin(BuiltinArgs& a) { return like(a, 1); }
 
-// arange(n) or arange(start, stop, step); ints give i32 unless a dtype is given.
+// arange(n) or arange(start, stop, step); ints give i32 unless a dtype is
+// given (i64 when the range leaves i32), and are kept exact as ints.
 Value arange_builtin(BuiltinArgs& a) {
+    const bool ints = a.value("start").is<int64_t>() && (a.is_none("stop") || a.value("stop").is<int64_t>()) &&
+                      a.value("step").is<int64_t>();
+    if (ints) {
+        int64_t start = 0, stop = a.integer("start");
+        const int64_t step = a.integer("step");
+        if (!a.is_none("stop")) start = stop, stop = a.integer("stop");
+        if (step == 0) a.fail("step", "step cannot be zero");
+        const bool leaves_i32 = !fits_integer(DType::I32, start) || !fits_integer(DType::I32, stop);
+        const DType t = !a.is_none("dtype") ? a.dtype("dtype") : leaves_i32 ? DType::I64 : DType::I32;
+        return a.interp().apply(OpKind::Arange, {}, Attrs{{"start", start}, {"stop", stop}, {"step", step}, {"dtype", t}},
+                                a.call_range());
+    }
     double start = 0, stop = a.number("start"), step = a.number("step");
     if (!a.is_none("stop")) start = stop, stop = a.number("stop");
     if (step == 0) a.fail("step", "step cannot be zero");
-    bool ints = a.value("start").is<int64_t>() && (a.is_none("stop") || a.value("stop").is<int64_t>()) &&
-                a.value("step").is<int64_t>();
-    DType t = a.is_none("dtype") ? (ints ? DType::I32 : DType::F32) : a.dtype("dtype");
+    const DType t = a.is_none("dtype") ? DType::F32 : a.dtype("dtype");
     return a.interp().apply(OpKind::Arange, {}, Attrs{{"start", start}, {"stop", stop}, {"step", step}, {"dtype", t}},
                             a.call_range());
 }

@@ -37,7 +37,12 @@ Value len_builtin(BuiltinArgs& a) {
     if (auto* t = v.object<TupleObject>()) return Value(int64_t(t->elements.size()));
     if (auto* l = v.object<ListObject>()) return Value(int64_t(l->elements.size()));
     if (v.is<std::string>()) return Value(int64_t(v.as<std::string>().size()));
-    if (v.is<RangeValue>()) return Value(v.as<RangeValue>().size());
+    if (v.is<RangeValue>()) {
+        const uint64_t n = v.as<RangeValue>().length();
+        if (n > static_cast<uint64_t>(INT64_MAX))
+            a.fail("x", "the range has " + std::to_string(n) + " elements, more than an int holds");
+        return Value(static_cast<int64_t>(n));
+    }
     if (v.is_tensor()) {
         TensorType t = v.tensor_type();
         if (t.rank() == 0) a.fail("x", "a rank-0 tensor has no length");

@@ -161,7 +161,7 @@ public:
 
 private:
     Value element(int64_t i) const {
-        if (items_.is<RangeValue>()) return Value(items_.as<RangeValue>().start + i * items_.as<RangeValue>().step);
+        if (items_.is<RangeValue>()) return Value(items_.as<RangeValue>().at(static_cast<uint64_t>(i)));
         return elements_[size_t(i)];
     }
 
@@ -186,7 +186,11 @@ Value progress_builtin(BuiltinArgs& a) {
         if (in.mode() == Interpreter::Mode::Eager) throw;   // checking prints nothing: the options do not matter
     }
     if (const std::vector<Value>* e = sequence_elements(items)) state->total = int64_t(e->size());
-    else if (items.is<RangeValue>()) state->total = items.as<RangeValue>().size();
+    else if (items.is<RangeValue>()) {
+        const uint64_t n = items.as<RangeValue>().length();
+        if (n > static_cast<uint64_t>(INT64_MAX)) a.fail("items", "the range has " + std::to_string(n) + " elements, too many to count");
+        state->total = static_cast<int64_t>(n);
+    }
     else if (items.is_unknown() && in.mode() != Interpreter::Mode::Eager) state->total = 1;
     else a.fail("items", "expected a list, tuple or range to loop over, got " + type_name(items));
     return make_object<ProgressObject>(std::move(state), items);

@@ -110,13 +110,13 @@ Interpreter::Flow Interpreter::exec_for(const For& s, const std::shared_ptr<Scop
     if (iterable.is<RangeValue>()) {
         auto r = iterable.as<RangeValue>();
         if (mode_ == Mode::Abstract) {
-            if (r.size() > 0) step(Value(UnknownValue{}));
+            if (r.length() > 0) step(Value(UnknownValue{}));
             return Flow::Normal;
         }
         if (mode_ == Mode::Trace)
             if (std::optional<Flow> f = trace_for(s, r, scope, frame)) return *f;
-        for (int64_t i = r.start; r.step > 0 ? i < r.stop : i > r.stop; i += r.step)
-            if (step(Value(i))) break;
+        for (uint64_t i = 0, n = r.length(); i < n; ++i)
+            if (step(Value(r.at(i)))) break;
         return result;
     }
     if (auto* sequence = sequence_elements(iterable)) {

@@ -204,7 +204,7 @@ std::optional<Interpreter::Flow> Interpreter::trace_for(const ast::For& s, const
     for (Value* slot : carried) rollback.saved.emplace_back(slot, *slot);
 
     builder_->set_loc(s.range);
-    ir::Value* trip = builder_->scalar(static_cast<double>(r.size()), DType::I64);
+    ir::Value* trip = builder_->scalar(static_cast<double>(r.length()), DType::I64);
     std::vector<ir::Value*> results;
     try {
         results = builder_->for_loop(

@@ -5,13 +5,15 @@
 #include <sstream>
 
 #include "interp/objects.h"
+#include "ir/checked_size.h"
 #include "runtime/format.h"
 
 namespace nnc {
 
-int64_t RangeValue::size() const {
-    if (step > 0) return stop > start ? (stop - start + step - 1) / step : 0;
-    return start > stop ? (start - stop - step - 1) / -step : 0;
+uint64_t RangeValue::length() const { return range_length(start, stop, step); }
+
+int64_t RangeValue::at(uint64_t i) const {
+    return static_cast<int64_t>(static_cast<uint64_t>(start) + i * static_cast<uint64_t>(step));
 }
 
 TensorType Value::tensor_type() const {

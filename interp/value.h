@@ -41,7 +41,8 @@ struct AbstractTensor {
 // `start..stop` with a step (1 unless made by a builtin).
 struct RangeValue {
     int64_t start = 0, stop = 0, step = 1;
-    int64_t size() const;
+    uint64_t length() const;            // may exceed INT64_MAX (-2**63+1..3)
+    int64_t at(uint64_t i) const;       // start + i * step, for i < length()
 };
 
 class Value {

@@ -37,6 +37,14 @@ bool is_floating(DType t) {
 
 bool is_integral(DType t) { return t == DType::I8 || t == DType::I32 || t == DType::I64; }
 
+bool fits_integer(DType t, int64_t v) {
+    switch (t) {
+    case DType::I8: return v >= INT8_MIN && v <= INT8_MAX;
+    case DType::I32: return v >= INT32_MIN && v <= INT32_MAX;
+    default: return true;
+    }
+}
+
 DType promote(DType a, DType b) {
     if (a == b) return a;
     if (a == DType::Bool) return b;

@@ -3,6 +3,8 @@
 // prove and reports a ShapeError only for a certain mismatch.
 #include "ir/shape_rules.h"
 
+#include "ir/checked_size.h"
+
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -19,6 +21,13 @@ std::string dims_str(const std::vector<Dim>& dims) {
     std::string s = "[";
     for (size_t i = 0; i < dims.size(); ++i) s += (i ? ", " : "") + dims[i].str();
     return s + "]";
+}
+
+// A size computed by checked arithmetic; `what` names the shape for the
+// error when the computation overflowed.
+int64_t size_or_fail(OpKind kind, std::optional<int64_t> size, const std::string& what) {
+    if (!size) fail(kind, "the size of " + what + " overflows 64 bits");
+    return *size;
 }
 
 // --- dims ------------------------------------------------------------------
@@ -78,6 +87,24 @@ void require_integer_index(OpKind kind, const TensorType& index) {
 
 // --- creation ----------------------------------------------------------------
 
+// Length of an arange over int bounds; every value must fit `dtype`.
+int64_t int_range_length(OpKind kind, const Attrs& attrs, DType dtype) {
+    const int64_t start = attrs.get_int("start"), stop = attrs.get_int("stop"), step = attrs.get_int("step");
+    const std::string range = std::to_string(start) + " to " + std::to_string(stop) + " by " + std::to_string(step);
+    if (step == 0) fail(kind, "step must not be zero");
+    const uint64_t length = range_length(start, stop, step);
+    if (length > static_cast<uint64_t>(INT64_MAX))
+        fail(kind, "the range " + range + " has " + std::to_string(length) + " elements, more than fit in 64 bits");
+    if (length > 0 && is_integral(dtype)) {
+        const int64_t last = static_cast<int64_t>(static_cast<uint64_t>(start) + (length - 1) * static_cast<uint64_t>(step));
+        for (int64_t v : {start, last})
+            if (!fits_integer(dtype, v))
+                fail(kind, "the range " + range + " reaches " + std::to_string(v) + ", which does not fit " +
+                               std::string(dtype_name(dtype)));
+    }
+    return static_cast<int64_t>(length);
+}
+
 TensorType creation(OpKind kind, const Attrs& attrs) {
     const DType dtype = attrs.get_dtype("dtype", DType::F32);
     switch (kind) {
@@ -86,11 +113,14 @@ TensorType creation(OpKind kind, const Attrs& attrs) {
     case OpKind::Full:
         return {dtype, dims_from_attr(kind, attrs.get_ints("shape"))};
     case OpKind::Arange: {
+        if (attrs.is_int("start") && attrs.is_int("stop") && attrs.is_int("step"))   // exact for any int64 bounds
+            return {dtype, {Dim::known(int_range_length(kind, attrs, dtype))}};
         const double start = attrs.get_double("start"), stop = attrs.get_double("stop");
         const double step = attrs.get_double("step");
         if (step == 0) fail(kind, "step must not be zero");
         const double length = std::ceil((stop - start) / step);
         if (!std::isfinite(length)) fail(kind, "the range has no finite length");
+        if (length >= 0x1p62) fail(kind, "the range has " + std::to_string(length) + " elements, too many for a tensor");
         return {dtype, {Dim::known(std::max<int64_t>(0, static_cast<int64_t>(length)))}};
     }
     case OpKind::Eye: {
@@ -179,9 +209,9 @@ TensorType reshape(OpKind kind, const TensorType& x, const Attrs& attrs) {
     const std::vector<int64_t>& shape = attrs.get_ints("shape");
     TensorType out{x.dtype, dims_from_attr(kind, shape)};
     if (x.fully_known()) {
-        int64_t from = 1, to = 1;
-        for (int64_t n : x.concrete()) from *= n;
-        for (int64_t n : shape) to *= n;
+        const Shape concrete = x.concrete();
+        const int64_t from = size_or_fail(kind, checked_product(concrete), x.str());
+        const int64_t to = size_or_fail(kind, checked_product(shape), shape_str(shape));
         if (from != to)
             fail(kind, "cannot reshape " + x.str() + " (" + std::to_string(from) + " elements) to " +
                            shape_str(shape) + " (" + std::to_string(to) + " elements)");
@@ -230,15 +260,10 @@ TensorType concat(OpKind kind, std::span<const TensorType> xs, const Attrs& attr
                                    std::to_string(axis));
         out.dtype = promote(out.dtype, x.dtype);
         total_known = total_known && x.dims[axis].is_known();
-        total += x.dims[axis].value();
+        if (total_known) total = size_or_fail(kind, checked_add(total, x.dims[axis].value()), "the concatenation along axis " + std::to_string(axis));
     }
     if (xs.size() > 1) out.dims[axis] = total_known ? Dim::known(total) : Dim::any();
     return out;
-}
-
-int64_t slice_length(int64_t start, int64_t stop, int64_t step) {
-    if (step > 0) return stop > start ? (stop - start + step - 1) / step : 0;
-    return start > stop ? (start - stop - step - 1) / -step : 0;
 }
 
 TensorType slice(OpKind kind, const TensorType& x, const Attrs& attrs) {
@@ -253,12 +278,17 @@ TensorType slice(OpKind kind, const TensorType& x, const Attrs& attrs) {
         const std::string range = std::to_string(starts[d]) + ":" + std::to_string(stops[d]) + ":" +
                                   std::to_string(steps[d]);
         if (steps[d] == 0) fail(kind, "step of " + range + " is zero");
-        const int64_t length = slice_length(starts[d], stops[d], steps[d]);
-        const int64_t last = starts[d] + (length - 1) * steps[d];
+        const uint64_t length = range_length(starts[d], stops[d], steps[d]);
         const Dim& n = x.dims[d];
-        if (length > 0 && n.is_known() && (starts[d] < 0 || starts[d] >= n.value() || last < 0 || last >= n.value()))
-            fail(kind, range + " is out of range for dim " + std::to_string(d) + " of " + x.str());
-        out.dims.push_back(Dim::known(length));
+        // The last index, in unsigned arithmetic: a slice within a known dim
+        // has a last index that fits; one that wraps is out of range anyway.
+        const auto last = static_cast<int64_t>(static_cast<uint64_t>(starts[d]) +
+                                               (length - 1) * static_cast<uint64_t>(steps[d]));
+        const bool beyond = length > static_cast<uint64_t>(INT64_MAX) ||
+                            (n.is_known() && length > 0 && (starts[d] < 0 || starts[d] >= n.value() || last < 0 ||
+                                                           last >= n.value() || length > static_cast<uint64_t>(n.value())));
+        if (beyond) fail(kind, range + " is out of range for dim " + std::to_string(d) + " of " + x.str());
+        out.dims.push_back(Dim::known(static_cast<int64_t>(length)));
     }
     return out;
 }
@@ -272,7 +302,13 @@ TensorType pad(OpKind kind, const TensorType& x, const Attrs& attrs) {
         const int64_t before = pads[2 * d], after = pads[2 * d + 1];
         if (before < 0 || after < 0) fail(kind, "negative padding " + shape_str(pads));
         const Dim& n = x.dims[d];
-        out.dims.push_back(n.is_known() ? Dim::known(n.value() + before + after) : before + after == 0 ? n : Dim::any());
+        const std::string what = "dim " + std::to_string(d) + " of " + x.str() + " padded by " + shape_str(pads);
+        const int64_t amount = size_or_fail(kind, checked_add(before, after), what);
+        if (!n.is_known()) {
+            out.dims.push_back(amount == 0 ? n : Dim::any());
+            continue;
+        }
+        out.dims.push_back(Dim::known(size_or_fail(kind, checked_add(n.value(), amount), what)));
     }
     return out;
 }
@@ -352,7 +388,9 @@ TensorType matmul(OpKind kind, const TensorType& a, const TensorType& b) {
 // Output extent of a sliding window: floor((n + 2p - k) / s) + 1.
 Dim window_extent(OpKind kind, const Dim& n, const Dim& k, int64_t stride, int64_t padding, const std::string& what) {
     if (!n.is_known() || !k.is_known()) return Dim::any();
-    const int64_t padded = n.value() + 2 * padding;
+    const std::optional<int64_t> twice = checked_mul(2, padding);
+    const int64_t padded = size_or_fail(kind, twice ? checked_add(n.value(), *twice) : std::nullopt,
+                                        "the input padded by " + std::to_string(padding) + " (" + what + ")");
     if (k.value() > padded)
         fail(kind, "kernel size " + k.str() + " exceeds the padded input size " + std::to_string(padded) + ": " + what);
     return Dim::known((padded - k.value()) / stride + 1);
@@ -543,7 +581,10 @@ Window2d window_2d(OpKind kind, const Attrs& attrs) {
     return win;
 }
 
-TensorType infer_type(OpKind kind, std::span<const TensorType> operands, const Attrs& attrs) {
+namespace {
+
+// The rule of `kind` without the final check of the result's size.
+TensorType infer_type_unchecked(OpKind kind, std::span<const TensorType> operands, const Attrs& attrs) {
     check_arity(kind, operands);
     const auto& x = operands;
     switch (kind) {
@@ -596,6 +637,18 @@ TensorType infer_type(OpKind kind, std::span<const TensorType> operands, const A
         break;   // control flow: typed by its regions, not by a rule
     }
     throw std::logic_error("internal error: no shape rule for op " + std::string(op_name(kind)));
+}
+
+}  // namespace
+
+TensorType infer_type(OpKind kind, std::span<const TensorType> operands, const Attrs& attrs) {
+    TensorType result = infer_type_unchecked(kind, operands, attrs);
+    Shape known;
+    for (const Dim& d : result.dims)
+        if (d.is_known()) known.push_back(d.value());
+    if (!checked_product(known) || !checked_mul(checked_product(known).value_or(1), dtype_size(result.dtype)))
+        fail(kind, "the result " + result.str() + " has more bytes than fit in 64 bits");
+    return result;
 }
 
 }  // namespace nnc

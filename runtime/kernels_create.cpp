@@ -62,6 +62,12 @@ Tensor full_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs& a
 
 Tensor arange_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs& attrs) {
     Tensor out = allocate_result(kind, operands, attrs);
+    if (attrs.is_int("start") && attrs.is_int("step")) {   // exact; the shape rule checked every value fits
+        const auto start = static_cast<uint64_t>(attrs.get_int("start"));
+        const auto step = static_cast<uint64_t>(attrs.get_int("step"));
+        fill(out, [&](int64_t i) { return static_cast<int64_t>(start + static_cast<uint64_t>(i) * step); });
+        return out;
+    }
     const double start = attrs.get_double("start"), step = attrs.get_double("step");
     fill(out, [&](int64_t i) { return start + static_cast<double>(i) * step; });
     return out;

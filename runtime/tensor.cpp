@@ -10,6 +10,7 @@
 
 #include <unistd.h>
 
+#include "ir/checked_size.h"
 #include "runtime/allocator.h"
 #include "runtime/element.h"
 #include "runtime/strided.h"
@@ -40,13 +41,11 @@ int64_t physical_memory_bytes() {
 }  // namespace
 
 int64_t checked_numel(const Shape& shape) {
-    int64_t numel = 1;
-    for (int64_t n : shape) {
+    for (int64_t n : shape)
         if (n < 0) throw RuntimeError("negative dimension " + std::to_string(n) + " in shape " + shape_str(shape));
-        if (__builtin_mul_overflow(numel, n, &numel))
-            throw RuntimeError("shape " + shape_str(shape) + " has more elements than fit in 64 bits");
-    }
-    return numel;
+    const std::optional<int64_t> numel = checked_product(shape);
+    if (!numel) throw RuntimeError("shape " + shape_str(shape) + " has more elements than fit in 64 bits");
+    return *numel;
 }
 
 Tensor Tensor::wrap(std::shared_ptr<std::byte[]> storage, DType dtype, const Shape& shape) {
