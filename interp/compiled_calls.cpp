@@ -8,6 +8,10 @@
 // symbolic, so another batch size reuses the same IR. When the fn needs the
 // dimension's value on the host (`zeros([B])`), it is traced again with
 // concrete shapes.
+//
+// A trace also folds in what the fn read from outside itself (globals,
+// captured variables); guards.h keeps those reads, and a call whose reads
+// changed is traced again, up to kMaxTraceVariants times per signature.
 #include "codegen/cpu/kernel_module.h"
 #include "interp/flatten.h"
 #include "interp/interpreter.h"
@@ -80,11 +84,28 @@ Interpreter::CompiledCall& Interpreter::compiled_call(const Value& callee, const
     if (auto* m = callee.object<BoundMethodObject>()) receiver = m->receiver;
     std::string key = std::to_string(reinterpret_cast<uintptr_t>(fn.def)) + "|" + structure_key(receiver);
     for (const ArgValue& a : args.args) key += "|" + a.keyword + "=" + structure_key(a.value);
-    CompiledCall& entry = compiled_[key];
-    if (entry.traced || !entry.failure.empty()) return entry;
+    std::vector<std::unique_ptr<CompiledCall>>& variants = compiled_[key];
+    std::optional<std::string> changed;   // since the newest variant
+    for (auto it = variants.rbegin(); it != variants.rend(); ++it) {
+        std::optional<std::string> broken = broken_guard((*it)->guards, fn.closure.get());
+        if (!broken) return **it;
+        if (!changed) changed = broken;
+    }
+    if (changed) stats_.retraces.push_back(fn.qualified_name + ": " + *changed);
+    if (variants.size() == kMaxTraceVariants) {
+        // As TorchDynamo's cache limit: a fn whose globals keep changing runs eagerly.
+        auto eager = std::make_unique<CompiledCall>();
+        eager->failure = "traced " + std::to_string(kMaxTraceVariants) + " times as what it reads from outside changed (" +
+                         changed.value_or("") + ")";
+        stats_.fallbacks.push_back(fn.qualified_name + ": " + eager->failure);
+        variants.back() = std::move(eager);   // no guards: every later call runs eagerly
+        return *variants.back();
+    }
+    variants.push_back(std::make_unique<CompiledCall>());
+    CompiledCall& entry = *variants.back();
     try {
         ++stats_.traces;
-        entry.traced = std::make_shared<Trace>(trace_call(callee, args, fn.qualified_name));
+        entry.traced = std::make_shared<Trace>(trace_call(callee, args, fn.qualified_name, &entry.guards));
         // A fn returning a model (a constructor, `optim.sgd(m)`) runs eagerly:
         // models are shared by reference, and a traced result would be a copy
         // that no longer aliases the model it was given.

@@ -11,6 +11,10 @@ using namespace ast;
 
 Interpreter::Flow Interpreter::exec_block(const Block& block, const std::shared_ptr<Scope>& scope, Frame& frame) {
     auto inner = std::make_shared<Scope>(scope);
+    struct Release {
+        std::shared_ptr<Scope>& scope;
+        ~Release() { Scope::release(scope); }
+    } release{inner};
     for (const auto& s : block.stmts) {
         Flow f = exec(*s, inner, frame);
         if (f != Flow::Normal) return f;

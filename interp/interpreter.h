@@ -23,6 +23,7 @@
 #include "frontend/diagnostics.h"
 #include "interp/builtins.h"
 #include "interp/flatten.h"
+#include "interp/guards.h"
 #include "interp/objects.h"
 #include "interp/scope.h"
 #include "interp/value.h"
@@ -70,7 +71,8 @@ public:
     };
     // Traces `callee(args)` (fn, method or any callable) into an IR function.
     // Throws TraceFailure or CompileError.
-    Trace trace_call(const Value& callee, CallArgs args, const std::string& name);
+    // `guards`, when given, receives what the trace read from outside (guards.h).
+    Trace trace_call(const Value& callee, CallArgs args, const std::string& name, std::vector<Guard>* guards = nullptr);
 
     Interpreter(SourceManager& sources, InterpreterOptions options);
     ~Interpreter();
@@ -113,6 +115,7 @@ public:
         int eager_calls = 0;       // calls that ran op by op because tracing failed
         std::vector<std::string> fallbacks;   // "fn: reason", one per signature that could not be traced
         std::vector<std::string> specialized; // "fn: reason", traced per shape: symbolic dimensions did not suffice
+        std::vector<std::string> retraces;    // "fn: what changed", traced again because a guard broke
     };
     const Stats& stats() const { return stats_; }
     // Every fn compiled to native code so far, by the name it was traced under.
@@ -229,8 +232,12 @@ private:
         std::shared_ptr<Trace> traced;
         std::string failure;                                     // why it runs eagerly instead
         std::shared_ptr<codegen::Executable> executable;         // null (--no-jit): the IR interpreter runs `traced`
+        std::vector<Guard> guards;                               // what the trace read from outside the fn
     };
-    std::map<std::string, CompiledCall> compiled_;               // by fn and argument signature
+    static constexpr size_t kMaxTraceVariants = 8;
+    // By fn and argument signature: the variants traced under different guards, newest last.
+    std::map<std::string, std::vector<std::unique_ptr<CompiledCall>>> compiled_;
+    std::vector<GuardRecorder> guard_recorders_;                 // the traces in progress that keep guards
     Stats stats_;
     // The cached trace of `callee` at these arguments' types (traced on first use).
     // `generalized`: the arguments have symbolic dimensions (a failure then

@@ -14,6 +14,17 @@ Value* Scope::lookup(const std::string& name) {
     return nullptr;
 }
 
+void Scope::release(std::shared_ptr<Scope>& handle) {
+    std::vector<std::string> own_fns;
+    for (const auto& [name, v] : handle->vars_) {
+        const auto* fn = v.object<FunctionObject>();
+        if (fn && fn->closure == handle && v.as<std::shared_ptr<Object>>().use_count() == 1) own_fns.push_back(name);
+    }
+    if (!own_fns.empty() && handle.use_count() == 1 + static_cast<long>(own_fns.size()))
+        for (const std::string& name : own_fns) handle->vars_.erase(name);
+    handle.reset();
+}
+
 Scope* Scope::owner_of(const std::string& name) {
     for (Scope* s = this; s; s = s->parent_.get()) {
         if (s->vars_.count(name)) return s;

@@ -14,7 +14,7 @@ namespace nnc {
 
 struct ModelInstance;
 
-class Scope {
+class Scope : public std::enable_shared_from_this<Scope> {
 public:
     explicit Scope(std::shared_ptr<Scope> parent = nullptr, std::shared_ptr<ModelInstance> self = nullptr)
         : parent_(std::move(parent)), self_(std::move(self)), epoch_(parent_ ? parent_->epoch_ : 0) {}
@@ -31,6 +31,13 @@ public:
     ModelInstance* self() const { return self_.get(); }
     // The scope holding `name` (this one or an outer one), or null.
     Scope* owner_of(const std::string& name);
+
+    // Called as the evaluator leaves a block whose scope it holds in
+    // `handle`: a fn defined in the block closes over the scope, a cycle
+    // (scope -> fn -> scope) that reference counting never frees. When
+    // nothing but such fns holds the scope, and nothing but the scope holds
+    // them, they are dropped so that the scope is freed with the handle.
+    static void release(std::shared_ptr<Scope>& handle);
 
     // Which trace created this scope (0: none). Tracing may only rebind
     // names of scopes it created; block scopes inherit their parent's.

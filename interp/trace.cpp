@@ -63,7 +63,8 @@ ir::Value* Interpreter::ir_value(const Value& v, SourceRange where) {
 
 Value Interpreter::traced(ir::Value* v) { return Value(AbstractTensor{v->type(), v}); }
 
-Interpreter::Trace Interpreter::trace_call(const Value& callee, CallArgs args, const std::string& name) {
+Interpreter::Trace Interpreter::trace_call(const Value& callee, CallArgs args, const std::string& name,
+                                           std::vector<Guard>* guards) {
     Trace trace;
     trace.function = std::make_unique<ir::Function>(name);
     ir::Builder builder(*trace.function);
@@ -97,6 +98,13 @@ Interpreter::Trace Interpreter::trace_call(const Value& callee, CallArgs args, c
     std::vector<Value> roots{shadow_receiver};
     for (ArgValue& a : args.args) mark_models(a.value, trace_root_epoch_), roots.push_back(a.value);
     ScopedValue<std::vector<Value>> rooted(trace_roots_, roots);
+    const auto* fn = function.object<FunctionObject>();
+    if (guards) guard_recorders_.push_back({trace_root_epoch_, fn ? fn->closure.get() : nullptr, guards});
+    struct PopRecorder {
+        std::vector<GuardRecorder>& recorders;
+        bool armed;
+        ~PopRecorder() { if (armed) recorders.pop_back(); }
+    } pop_recorder{guard_recorders_, guards != nullptr};
     // Host values of the models (and the types of their tensors) before the
     // call: IR cannot write a host field back, so a call that assigns one runs eagerly.
     auto host_state = [&] {

@@ -189,6 +189,7 @@ int run_command(const DriverOptions& o) {
                   << st.eager_calls << " eager calls\n";
         for (const std::string& f : st.fallbacks) std::cerr << "nnc stats: runs eagerly: " << f << "\n";
         for (const std::string& f : st.specialized) std::cerr << "nnc stats: traced per shape: " << f << "\n";
+        for (const std::string& f : st.retraces) std::cerr << "nnc stats: traced again: " << f << "\n";
         print_compile_stats(interp);
     }
     if (o.profile) print_profile(interp, s.sources);
