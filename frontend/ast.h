@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -68,6 +69,18 @@ struct Expr {
     virtual ~Expr() = default;
     const Kind kind;
     SourceRange range;
+    // Levels of expressions in this tree (1 for a leaf). Evaluating,
+    // printing and freeing an expression recurse once per level, so the
+    // parser refuses trees deeper than kMaxExprDepth.
+    int depth = 1;
+    static constexpr int kMaxExprDepth = 1000;
+
+protected:
+    // Sets `depth` one level below the deepest of `children` (null ones skipped).
+    void nest(std::initializer_list<const Expr*> children) {
+        for (const Expr* c : children)
+            if (c && c->depth + 1 > depth) depth = c->depth + 1;
+    }
 };
 
 struct IntLit : Expr {
@@ -101,7 +114,7 @@ struct Name : Expr {
 };
 
 struct Unary : Expr {
-    Unary(UnaryOp o, ExprPtr x, SourceRange r) : Expr(Kind::Unary, r), op(o), operand(std::move(x)) {}
+    Unary(UnaryOp o, ExprPtr x, SourceRange r) : Expr(Kind::Unary, r), op(o), operand(std::move(x)) { nest({operand.get()}); }
     UnaryOp op;
     ExprPtr operand;
     static bool classof(const Expr* e) { return e->kind == Kind::Unary; }
@@ -109,7 +122,9 @@ struct Unary : Expr {
 
 struct Binary : Expr {
     Binary(BinaryOp o, ExprPtr l, ExprPtr rr, SourceRange r)
-        : Expr(Kind::Binary, r), op(o), lhs(std::move(l)), rhs(std::move(rr)) {}
+        : Expr(Kind::Binary, r), op(o), lhs(std::move(l)), rhs(std::move(rr)) {
+        nest({lhs.get(), rhs.get()});
+    }
     BinaryOp op;
     SourceRange op_range;   // the operator token (caret position for errors)
     ExprPtr lhs, rhs;
@@ -124,7 +139,10 @@ struct Arg {
 };
 
 struct Call : Expr {
-    Call(ExprPtr c, std::vector<Arg> a, SourceRange r) : Expr(Kind::Call, r), callee(std::move(c)), args(std::move(a)) {}
+    Call(ExprPtr c, std::vector<Arg> a, SourceRange r) : Expr(Kind::Call, r), callee(std::move(c)), args(std::move(a)) {
+        nest({callee.get()});
+        for (const Arg& arg : args) nest({arg.value.get()});
+    }
     ExprPtr callee;
     std::vector<Arg> args;
     static bool classof(const Expr* e) { return e->kind == Kind::Call; }
@@ -132,7 +150,9 @@ struct Call : Expr {
 
 // `object.member`
 struct Member : Expr {
-    Member(ExprPtr o, std::string m, SourceRange r) : Expr(Kind::Member, r), object(std::move(o)), member(std::move(m)) {}
+    Member(ExprPtr o, std::string m, SourceRange r) : Expr(Kind::Member, r), object(std::move(o)), member(std::move(m)) {
+        nest({object.get()});
+    }
     ExprPtr object;
     std::string member;
     SourceRange member_range;
@@ -149,7 +169,10 @@ struct IndexItem {
 };
 
 struct Index : Expr {
-    Index(ExprPtr b, std::vector<IndexItem> i, SourceRange r) : Expr(Kind::Index, r), base(std::move(b)), items(std::move(i)) {}
+    Index(ExprPtr b, std::vector<IndexItem> i, SourceRange r) : Expr(Kind::Index, r), base(std::move(b)), items(std::move(i)) {
+        nest({base.get()});
+        for (const IndexItem& item : items) nest({item.index.get(), item.start.get(), item.stop.get(), item.step.get()});
+    }
     ExprPtr base;
     std::vector<IndexItem> items;
     static bool classof(const Expr* e) { return e->kind == Kind::Index; }
@@ -157,21 +180,25 @@ struct Index : Expr {
 
 // `(a, b)` — also `(a,)`; a parenthesised single expression is not a tuple.
 struct Tuple : Expr {
-    Tuple(std::vector<ExprPtr> e, SourceRange r) : Expr(Kind::Tuple, r), elements(std::move(e)) {}
+    Tuple(std::vector<ExprPtr> e, SourceRange r) : Expr(Kind::Tuple, r), elements(std::move(e)) {
+        for (const ExprPtr& x : elements) nest({x.get()});
+    }
     std::vector<ExprPtr> elements;
     static bool classof(const Expr* e) { return e->kind == Kind::Tuple; }
 };
 
 // `[a, b]`
 struct List : Expr {
-    List(std::vector<ExprPtr> e, SourceRange r) : Expr(Kind::List, r), elements(std::move(e)) {}
+    List(std::vector<ExprPtr> e, SourceRange r) : Expr(Kind::List, r), elements(std::move(e)) {
+        for (const ExprPtr& x : elements) nest({x.get()});
+    }
     std::vector<ExprPtr> elements;
     static bool classof(const Expr* e) { return e->kind == Kind::List; }
 };
 
 // `lo..hi` (half-open)
 struct Range : Expr {
-    Range(ExprPtr l, ExprPtr h, SourceRange r) : Expr(Kind::Range, r), lo(std::move(l)), hi(std::move(h)) {}
+    Range(ExprPtr l, ExprPtr h, SourceRange r) : Expr(Kind::Range, r), lo(std::move(l)), hi(std::move(h)) { nest({lo.get(), hi.get()}); }
     ExprPtr lo, hi;
     static bool classof(const Expr* e) { return e->kind == Kind::Range; }
 };

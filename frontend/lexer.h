@@ -39,6 +39,9 @@ public:
     // inside ( ) or [ ], so a `{` or `}` also closes any `(` or `[` left open
     // before it: one missing `)` does not swallow the rest of the file.
     size_t open_brackets() const { return brackets_.size(); }
+    // True once the brackets nested too deep: the input was cut short there
+    // (and reported), so the parser's complaint about the end is not news.
+    bool cut_short() const { return cut_short_; }
 
     // True when the last token cannot end a statement (`x = 1 +`), so the
     // statement goes on past the line break.
@@ -72,6 +75,8 @@ private:
     const Char* line_start_;   // start of the current line
     uint32_t line_ = 1;
 
+    static constexpr size_t kMaxBrackets = 256;
+    bool cut_short_ = false;
     std::vector<char> brackets_;        // open `(` `[` `{`, innermost last
     Kind previous_ = Kind::S_NEWLINE;   // the last token returned: kind, range, text
     SourceRange previous_range_;

@@ -60,6 +60,14 @@ Parser::symbol_type Lexer::next() {
         }
         if (kind == Kind::S_YYEOF) return token;
         track_bracket(kind);
+        if (brackets_.size() > kMaxBrackets) {
+            // Each open bracket is a level of recursion for the parser's
+            // users: stop reading here, with one error.
+            diags_.error(token.location, "brackets nested more than " + std::to_string(kMaxBrackets) + " deep");
+            cursor_ = limit_;
+            cut_short_ = true;
+            return Parser::make_YYEOF(end_of_input());
+        }
         previous_ = kind;
         previous_range_ = token.location;
         previous_begin_ = token_;

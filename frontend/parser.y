@@ -70,11 +70,20 @@ namespace {
 
 Parser::symbol_type yylex(Lexer& lexer) { return lexer.next(); }
 
+// An expression node, refused when its tree is nested deeper than the
+// evaluator may recurse (`------...1`, a sum of thousands of terms).
+ast::ExprPtr within_depth_limit(ast::ExprPtr e) {
+    if (e->depth > ast::Expr::kMaxExprDepth)
+        throw Parser::syntax_error(e->range, "expression nested more than " + std::to_string(ast::Expr::kMaxExprDepth) +
+                                                 " levels deep; split it into several statements");
+    return e;
+}
+
 ast::ExprPtr make_binary(ast::BinaryOp op, ast::ExprPtr lhs, ast::ExprPtr rhs, SourceRange range,
                          SourceRange op_range) {
     auto node = std::make_unique<ast::Binary>(op, std::move(lhs), std::move(rhs), range);
     node->op_range = op_range;
-    return node;
+    return within_depth_limit(std::move(node));
 }
 
 // Assignment targets: `x`, `m.w`, `x[i]`.
@@ -487,22 +496,22 @@ pattern_tuple_items
 expr
     : expr OR expr      { $$ = make_binary(ast::BinaryOp::Or, $1, $3, @$, @2); }
     | expr AND expr     { $$ = make_binary(ast::BinaryOp::And, $1, $3, @$, @2); }
-    | NOT expr          { $$ = std::make_unique<ast::Unary>(ast::UnaryOp::Not, $2, @$); }
+    | NOT expr          { $$ = within_depth_limit(std::make_unique<ast::Unary>(ast::UnaryOp::Not, $2, @$)); }
     | expr EQ expr      { $$ = make_binary(ast::BinaryOp::Eq, $1, $3, @$, @2); }
     | expr NE expr      { $$ = make_binary(ast::BinaryOp::Ne, $1, $3, @$, @2); }
     | expr LT expr      { $$ = make_binary(ast::BinaryOp::Lt, $1, $3, @$, @2); }
     | expr LE expr      { $$ = make_binary(ast::BinaryOp::Le, $1, $3, @$, @2); }
     | expr GT expr      { $$ = make_binary(ast::BinaryOp::Gt, $1, $3, @$, @2); }
     | expr GE expr      { $$ = make_binary(ast::BinaryOp::Ge, $1, $3, @$, @2); }
-    | expr DOTDOT expr  { $$ = std::make_unique<ast::Range>($1, $3, @$); }
+    | expr DOTDOT expr  { $$ = within_depth_limit(std::make_unique<ast::Range>($1, $3, @$)); }
     | expr PLUS expr    { $$ = make_binary(ast::BinaryOp::Add, $1, $3, @$, @2); }
     | expr MINUS expr   { $$ = make_binary(ast::BinaryOp::Sub, $1, $3, @$, @2); }
     | expr STAR expr    { $$ = make_binary(ast::BinaryOp::Mul, $1, $3, @$, @2); }
     | expr SLASH expr   { $$ = make_binary(ast::BinaryOp::Div, $1, $3, @$, @2); }
     | expr PERCENT expr { $$ = make_binary(ast::BinaryOp::Mod, $1, $3, @$, @2); }
     | expr AT expr      { $$ = make_binary(ast::BinaryOp::MatMul, $1, $3, @$, @2); }
-    | MINUS expr %prec UNARY { $$ = std::make_unique<ast::Unary>(ast::UnaryOp::Neg, $2, @$); }
-    | PLUS expr %prec UNARY  { $$ = std::make_unique<ast::Unary>(ast::UnaryOp::Plus, $2, @$); }
+    | MINUS expr %prec UNARY { $$ = within_depth_limit(std::make_unique<ast::Unary>(ast::UnaryOp::Neg, $2, @$)); }
+    | PLUS expr %prec UNARY  { $$ = within_depth_limit(std::make_unique<ast::Unary>(ast::UnaryOp::Plus, $2, @$)); }
     | expr POW expr     { $$ = make_binary(ast::BinaryOp::Pow, $1, $3, @$, @2); }
     | postfix           { $$ = $1; }
     ;
@@ -510,13 +519,13 @@ expr
 // postfix: atom { '(' args ')' | '.' identifier | '[' subscripts ']' }
 postfix
     : atom                          { $$ = $1; }
-    | postfix LPAREN args RPAREN    { $$ = std::make_unique<ast::Call>($1, $3, @$); }
+    | postfix LPAREN args RPAREN    { $$ = within_depth_limit(std::make_unique<ast::Call>($1, $3, @$)); }
     | postfix DOT IDENT {
         auto member = std::make_unique<ast::Member>($1, $3, @$);
         member->member_range = @3;
-        $$ = std::move(member);
+        $$ = within_depth_limit(std::move(member));
     }
-    | postfix LBRACKET subscripts RBRACKET { $$ = std::make_unique<ast::Index>($1, $3, @$); }
+    | postfix LBRACKET subscripts RBRACKET { $$ = within_depth_limit(std::make_unique<ast::Index>($1, $3, @$)); }
     ;
 
 // atom: literal | identifier | '(' expr ')' | tuple | list
@@ -528,16 +537,16 @@ atom
     | FALSE             { $$ = std::make_unique<ast::BoolLit>(false, @$); }
     | IDENT             { $$ = std::make_unique<ast::Name>($1, @$); }
     | LPAREN expr RPAREN            { $$ = $2; }
-    | LPAREN RPAREN                 { $$ = std::make_unique<ast::Tuple>(std::vector<ast::ExprPtr>{}, @$); }
-    | LPAREN tuple_items RPAREN     { $$ = std::make_unique<ast::Tuple>($2, @$); }
+    | LPAREN RPAREN                 { $$ = within_depth_limit(std::make_unique<ast::Tuple>(std::vector<ast::ExprPtr>{}, @$)); }
+    | LPAREN tuple_items RPAREN     { $$ = within_depth_limit(std::make_unique<ast::Tuple>($2, @$)); }
     | LPAREN tuple_items expr RPAREN {
         std::vector<ast::ExprPtr> elements = $2;
         elements.push_back($3);
-        $$ = std::make_unique<ast::Tuple>(std::move(elements), @$);
+        $$ = within_depth_limit(std::make_unique<ast::Tuple>(std::move(elements), @$));
     }
-    | LBRACKET RBRACKET             { $$ = std::make_unique<ast::List>(std::vector<ast::ExprPtr>{}, @$); }
-    | LBRACKET expr_list RBRACKET   { $$ = std::make_unique<ast::List>($2, @$); }
-    | LBRACKET expr_list COMMA RBRACKET { $$ = std::make_unique<ast::List>($2, @$); }
+    | LBRACKET RBRACKET             { $$ = within_depth_limit(std::make_unique<ast::List>(std::vector<ast::ExprPtr>{}, @$)); }
+    | LBRACKET expr_list RBRACKET   { $$ = within_depth_limit(std::make_unique<ast::List>($2, @$)); }
+    | LBRACKET expr_list COMMA RBRACKET { $$ = within_depth_limit(std::make_unique<ast::List>($2, @$)); }
     ;
 
 // tuple_items: expr ',' {expr ','}  — the comma makes `(a,)` a tuple
@@ -608,7 +617,9 @@ expr_opt
 
 namespace nnc {
 
-void Parser::error(const SourceRange& range, const std::string& message) { diags.error(range, message); }
+void Parser::error(const SourceRange& range, const std::string& message) {
+    if (!lexer.cut_short()) diags.error(range, message);
+}
 
 std::unique_ptr<ast::Program> parse(const SourceManager& sm, uint32_t file, DiagnosticEngine& diags) {
     int errors_before = diags.error_count();

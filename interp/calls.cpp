@@ -4,6 +4,7 @@
 
 #include "interp/annotations.h"
 #include "interp/interpreter.h"
+#include "support/stack.h"
 
 namespace nnc {
 
@@ -18,6 +19,10 @@ public:
         if (++depth_ > kMaxCallDepth) {
             --depth_;
             throw CompileError(where, "call depth exceeds " + std::to_string(kMaxCallDepth) + " (unbounded recursion?)");
+        }
+        if (stack_nearly_exhausted()) {
+            --depth_;
+            throw CompileError(where, "calls nested " + std::to_string(depth_) + " deep exhaust the stack (unbounded recursion?)");
         }
     }
     ~DepthGuard() { --depth_; }

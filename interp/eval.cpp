@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "interp/interpreter.h"
+#include "support/stack.h"
 
 namespace nnc {
 
@@ -41,6 +42,7 @@ std::string did_you_mean(const std::string& name, const Scope& scope) {
 }  // namespace
 
 Value Interpreter::eval(const Expr& e, const std::shared_ptr<Scope>& scope) {
+    if (stack_nearly_exhausted()) throw CompileError(e.range, "the program nests too deeply for the stack");
     switch (e.kind) {
     case Expr::Kind::IntLit: return Value(cast<IntLit>(&e)->value);
     case Expr::Kind::FloatLit: return Value(cast<FloatLit>(&e)->value);

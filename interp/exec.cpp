@@ -4,6 +4,7 @@
 // checked without knowing the data.
 #include "interp/annotations.h"
 #include "interp/interpreter.h"
+#include "support/stack.h"
 
 namespace nnc {
 
@@ -23,6 +24,7 @@ Interpreter::Flow Interpreter::exec_block(const Block& block, const std::shared_
 }
 
 Interpreter::Flow Interpreter::exec(const Stmt& s, const std::shared_ptr<Scope>& scope, Frame& frame) {
+    if (stack_nearly_exhausted()) throw CompileError(s.range, "the program nests too deeply for the stack");
     switch (s.kind) {
     case Stmt::Kind::Let: {
         auto& let = *cast<Let>(&s);

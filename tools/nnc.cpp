@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "support/stack.h"
 #include "tools/commands.h"
 #include "tools/options.h"
 #include "tools/repl.h"
@@ -18,6 +19,10 @@
 namespace po = boost::program_options;
 
 namespace {
+
+// The evaluator's thread: deep enough for the call-depth limit with room to
+// spare, and for sanitizer builds, whose frames are larger.
+constexpr size_t kEvaluatorStack = size_t(1) << 30;
 
 constexpr const char* kUsage =
     "usage: nnc <command> [options] [FILE]\n"
@@ -138,11 +143,15 @@ int main(int argc, char** argv) {
     options.history_file = default_history_file();
 
     try {
-        if (options.command == "run") return nnc::run_command(options);
-        if (options.command == "check") return nnc::check_command(options);
-        if (options.command == "emit") return nnc::emit_command(options);
-        if (options.command == "compile") return nnc::compile_command(options);
-        return nnc::run_repl(options);
+        // The evaluator recurses over the program: give it a large stack
+        // (reserved, committed only as used) and let it check what is left.
+        return nnc::run_with_stack(kEvaluatorStack, [&] {
+            if (options.command == "run") return nnc::run_command(options);
+            if (options.command == "check") return nnc::check_command(options);
+            if (options.command == "emit") return nnc::emit_command(options);
+            if (options.command == "compile") return nnc::compile_command(options);
+            return nnc::run_repl(options);
+        });
     } catch (const std::bad_alloc&) {
         std::cerr << "nnc: error: out of memory\n";
         return 1;

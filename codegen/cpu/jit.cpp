@@ -3,10 +3,10 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
+#include <iostream>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
-#include <unistd.h>
 
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 #include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
@@ -25,6 +25,9 @@
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
 #include <llvm/TargetParser/Host.h>
+
+#include "codegen/cpu/cache_entry.h"
+#include "runtime/files.h"
 
 namespace nnc::codegen {
 
@@ -106,29 +109,34 @@ struct Jit::Impl {
         return std::filesystem::path(g_options.cache_dir) / (key + ".o");
     }
 
+    // The object of a cache entry, or null on a miss. A damaged entry is a
+    // miss too (with one warning per run): it is compiled again and replaced.
     std::unique_ptr<llvm::MemoryBuffer> load_cached(const std::string& key) {
         if (g_options.cache_dir.empty()) return nullptr;
-        auto buffer = llvm::MemoryBuffer::getFile(cache_path(key).string());
-        return buffer ? std::move(*buffer) : nullptr;
+        const std::string path = cache_path(key).string();
+        std::string bytes, error;
+        if (!std::filesystem::exists(path) || !read_whole_file(path, bytes, error)) return nullptr;
+        std::string why;
+        std::optional<std::string_view> object = decode_cache_entry(bytes, why);
+        if (!object) {
+            if (!warned_damaged) std::cerr << "nnc: warning: ignoring the damaged kernel cache entry " << path << " (" << why << "); compiling it again\n";
+            warned_damaged = true;
+            return nullptr;
+        }
+        return llvm::MemoryBuffer::getMemBufferCopy(llvm::StringRef(object->data(), object->size()), path);
     }
 
-    // Writes the object atomically (a temporary file renamed into place), so
-    // a concurrent or interrupted run never sees half an object. Failures to
-    // cache are not errors.
+    // Writes the entry atomically (write_file_atomically: a temporary file,
+    // fsynced, renamed into place), so a concurrent or interrupted run never
+    // sees half an entry. Failures to cache are not errors.
     void store_cached(const std::string& key, const llvm::MemoryBuffer& obj) {
         if (g_options.cache_dir.empty()) return;
         std::error_code ec;
         std::filesystem::create_directories(g_options.cache_dir, ec);
-        const auto final_path = cache_path(key);
-        const auto temp = final_path.string() + ".tmp" + std::to_string(getpid());
-        {
-            std::ofstream out(temp, std::ios::binary);
-            out.write(obj.getBufferStart(), static_cast<std::streamsize>(obj.getBufferSize()));
-            if (!out) return;
-        }
-        std::filesystem::rename(temp, final_path, ec);
-        if (ec) std::filesystem::remove(temp, ec);
+        write_file_atomically(cache_path(key).string(), encode_cache_entry({obj.getBufferStart(), obj.getBufferSize()}));
     }
+
+    bool warned_damaged = false;
 };
 
 Jit::Jit() : impl_(std::make_unique<Impl>()) {
