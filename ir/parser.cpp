@@ -7,7 +7,9 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "ir/checked_size.h"
 #include "ir/dense.h"
+#include "ir/passes/constant_fold.h"
 #include "ir/lexer.h"
 
 namespace nnc::ir {
@@ -258,14 +260,44 @@ private:
             fail(name.range, "'" + spelling + "' takes " + std::to_string(arity) + " operands, got " +
                                  std::to_string(op->operands.size()));
         if (*kind == OpKind::Constant) {
-            std::string error;
-            op->payload = make_dense(literal, types[0], error);
-            if (!op->payload.defined()) fail(literal_range, error);
+            if (is_large_splat(literal, types[0])) {
+                // Kept symbolic: a splat of 10^10 elements is 90 bytes of text.
+                op->kind = OpKind::Full;
+                op->attrs = splat_attrs(literal, types[0], literal_range);
+            } else {
+                std::string error;
+                try {
+                    op->payload = make_dense(literal, types[0], error);
+                } catch (const RuntimeError& e) {   // too large to allocate
+                    fail(literal_range, e.what());
+                }
+                if (!op->payload.defined()) fail(literal_range, error);
+            }
         }
         for (TensorType& t : types) f_->add_result(op, std::move(t));
         op->parent = b;
         b->ops.push_back(op);
         for (size_t i = 0; i < names.size(); ++i) define(names[i], op->results[i]);
+    }
+
+    // Whether a constant is a splat larger than constant folding ever makes:
+    // it becomes a `full` op instead of a payload.
+    static bool is_large_splat(const DenseLiteral& literal, const TensorType& type) {
+        if (literal.form != DenseLiteral::Form::Splat || !type.fully_known()) return false;
+        const Shape shape = type.concrete();
+        const std::optional<int64_t> n = checked_product(shape);
+        return !n || *n > kMaxFoldedElements;
+    }
+
+    // The attributes of the `full` op a large splat becomes.
+    Attrs splat_attrs(const DenseLiteral& literal, const TensorType& type, SourceRange where) {
+        std::string error;
+        const Tensor element = make_dense(literal, TensorType{type.dtype, {}}, error);
+        if (!element.defined()) fail(where, error);
+        Attrs attrs{{"shape", type.concrete()}, {"dtype", type.dtype}};
+        if (is_integral(type.dtype)) attrs.set("value", element.get_int(0));
+        else attrs.set("value", element.get(0));
+        return attrs;
     }
 
     // attributes ::= '{' name '=' attr (',' name '=' attr)* '}'
