@@ -4,6 +4,7 @@
 // checked without knowing the data.
 #include "interp/annotations.h"
 #include "interp/interpreter.h"
+#include "support/interrupt.h"
 #include "support/stack.h"
 
 namespace nnc {
@@ -23,8 +24,18 @@ Interpreter::Flow Interpreter::exec_block(const Block& block, const std::shared_
     return Flow::Normal;
 }
 
+namespace {
+
+// Stops at `where` when a Ctrl-C is pending.
+void poll_interrupt(SourceRange where) {
+    if (interrupt_pending() && take_interrupt()) throw Interrupted{where};
+}
+
+}  // namespace
+
 Interpreter::Flow Interpreter::exec(const Stmt& s, const std::shared_ptr<Scope>& scope, Frame& frame) {
     if (stack_nearly_exhausted()) throw CompileError(s.range, "the program nests too deeply for the stack");
+    poll_interrupt(s.range);
     switch (s.kind) {
     case Stmt::Kind::Let: {
         auto& let = *cast<Let>(&s);
@@ -106,6 +117,7 @@ Interpreter::Flow Interpreter::exec_for(const For& s, const std::shared_ptr<Scop
     // Runs the body once for `element`; returns true to stop the loop.
     Flow result = Flow::Normal;
     auto step = [&](const Value& element) {
+        poll_interrupt(s.range);
         auto iter_scope = std::make_shared<Scope>(scope);
         bind_pattern(s.pattern, element, *iter_scope, s.iterable->range);
         Flow f = exec_block(s.body, iter_scope, frame);
@@ -163,6 +175,7 @@ Interpreter::Flow Interpreter::exec_for(const For& s, const std::shared_ptr<Scop
 Interpreter::Flow Interpreter::exec_while(const While& s, const std::shared_ptr<Scope>& scope, Frame& frame) {
     LoopGuard loop(frame.loops);
     for (;;) {
+        poll_interrupt(s.cond->range);
         Value cond = eval(*s.cond, scope);
         if (mode_ == Mode::Trace && cond.is<AbstractTensor>())
             throw TraceFailure{s.cond->range, "the `while` loop here runs while a tensor condition holds, so its trip "

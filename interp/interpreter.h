@@ -56,6 +56,13 @@ struct TraceFailure {
     std::string reason;
 };
 
+// Raised at the statement or loop iteration where the evaluator noticed a
+// Ctrl-C (support/interrupt.h). Not an error: the REPL goes on, `nnc run`
+// exits with status 130.
+struct Interrupted {
+    SourceRange where;
+};
+
 class Interpreter {
 public:
     enum class Mode { Eager, Abstract, Trace };

@@ -20,6 +20,7 @@
 #include "ir/shape_rules.h"
 #include "interp/interpreter.h"
 #include "runtime/kernels.h"
+#include "support/interrupt.h"
 
 namespace nnc {
 
@@ -176,11 +177,17 @@ int run_command(const DriverOptions& o) {
     set_kernel_threads(o.threads);
     codegen::Jit::configure({o.cache_dir});
     Interpreter interp(s.sources, interpreter_options(o));
+    install_interrupt_handler();
+    bool interrupted = false;
     try {
         interp.run(std::move(program), script_dir(o.file));
     } catch (const CompileError& e) {
         std::cout.flush();
         s.diags.report(e.diag);
+    } catch (const Interrupted& i) {
+        std::cout.flush();
+        s.diags.report({Severity::Note, i.where, "interrupted (Ctrl-C) here", {}});
+        interrupted = true;
     }
     if (o.stats) {
         const Interpreter::Stats& st = interp.stats();
@@ -193,7 +200,7 @@ int run_command(const DriverOptions& o) {
         print_compile_stats(interp);
     }
     if (o.profile) print_profile(interp, s.sources);
-    return s.status();
+    return interrupted ? 130 : s.status();
 }
 
 int check_command(const DriverOptions& o) {

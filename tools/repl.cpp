@@ -14,6 +14,7 @@
 
 #include "frontend/parse.h"
 #include "interp/interpreter.h"
+#include "support/interrupt.h"
 
 namespace nnc {
 
@@ -41,6 +42,7 @@ public:
     }
 
     int run(const std::string& initial_file) {
+        install_interrupt_handler();
         if (!initial_file.empty()) load(initial_file);
         if (interactive_) std::cout << "nnc " << NNC_VERSION << " — :help for help, :quit to leave\n";
         std::string buffer;
@@ -122,11 +124,15 @@ private:
             had_error_ = true;
             return;
         }
+        take_interrupt();   // a Ctrl-C at the prompt does not stop the next input
         try {
             interp_.run(std::move(program), dir);
         } catch (const CompileError& e) {
             std::cout.flush();
             diags_.report(e.diag);
+        } catch (const Interrupted& i) {   // the session goes on
+            std::cout.flush();
+            diags_.report({Severity::Note, i.where, "interrupted (Ctrl-C) here", {}});
         }
         if (diags_.error_count() != before) had_error_ = true;
     }
