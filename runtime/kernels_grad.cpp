@@ -129,7 +129,9 @@ Tensor index_add_kernel(OpKind kind, std::span<const Tensor> operands, const Att
     Tensor out = copy_as(operands[0], type.dtype);
     const bool flat = !attrs.has("axis");
     const int64_t axis = flat ? 0 : normalize_axis(attrs.get_int("axis"), out.rank());
-    const auto [outer, n, inner] = axis_view(out.shape(), flat ? std::nullopt : std::optional<int64_t>(axis));
+    // Plain variables: OpenMP regions cannot capture structured bindings (clang).
+    const AxisView view = axis_view(out.shape(), flat ? std::nullopt : std::optional<int64_t>(axis));
+    const int64_t outer = view.outer, n = view.n, inner = view.inner;
     const Tensor index = wrapped_indices(kind, operands[1], n);
     const Tensor updates = operands[2].to(type.dtype);
     const int64_t count = index.numel();

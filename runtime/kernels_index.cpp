@@ -56,7 +56,9 @@ Tensor take_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs& a
     // x viewed as [outer, n, inner]; the result as [outer, indices, inner].
     const bool flat = !attrs.has("axis");
     const int64_t axis = flat ? 0 : normalize_axis(attrs.get_int("axis"), x.rank());
-    const auto [outer, n, inner] = axis_view(x.shape(), flat ? std::nullopt : std::optional<int64_t>(axis));
+    // Plain variables: OpenMP regions cannot capture structured bindings (clang).
+    const AxisView view = axis_view(x.shape(), flat ? std::nullopt : std::optional<int64_t>(axis));
+    const int64_t outer = view.outer, n = view.n, inner = view.inner;
     const Tensor index = checked_indices(kind, operands[1], n, flat ? "the flattened tensor" : "axis " + std::to_string(axis));
     const int64_t* idx = index.data<int64_t>();
     const int64_t count = index.numel();
@@ -97,7 +99,9 @@ Tensor update_index_kernel(OpKind kind, std::span<const Tensor> operands, const 
     const int64_t i = checked_indices(kind, operands[2], x.dim(axis), "axis " + std::to_string(axis)).data<int64_t>()[0];
     Tensor out = x.clone();
     const Tensor value = operands[1].to(x.dtype());
-    const auto [outer, n, inner] = axis_view(x.shape(), axis);
+    // Plain variables: OpenMP regions cannot capture structured bindings (clang).
+    const AxisView view = axis_view(x.shape(), axis);
+    const int64_t outer = view.outer, n = view.n, inner = view.inner;
     const size_t row_bytes = static_cast<size_t>(inner * dtype_size(x.dtype()));
     auto* dst = static_cast<std::byte*>(out.raw());
     const auto* src = static_cast<const std::byte*>(value.raw());

@@ -71,7 +71,9 @@ Tensor softmax_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs
     const Tensor x = operands[0].to(out.dtype());
     const int64_t axis = normalize_axis(attrs.get_int("axis", -1), x.rank());
     // x viewed as [outer, n, inner]; each (outer, inner) lane is normalised along n.
-    const auto [outer, n, inner] = axis_view(x.shape(), axis);
+    // Plain variables: OpenMP regions cannot capture structured bindings (clang).
+    const AxisView view = axis_view(x.shape(), axis);
+    const int64_t outer = view.outer, n = view.n, inner = view.inner;
     const bool log_space = kind == OpKind::LogSoftmax;
     visit_float_dtype(out.dtype(), [&]<class T>(std::type_identity<T>) {
         const T* in = x.data<T>();

@@ -9,6 +9,7 @@ packages=(
   llvm-19-dev llvm-19-tools libzstd-dev
   libboost-program-options-dev libedit-dev nlohmann-json3-dev libgtest-dev
   libdnnl-dev ocl-icd-opencl-dev zlib1g-dev
+  clang-19 libclang-rt-19-dev libomp-19-dev   # scripts/sanitize.sh, scripts/fuzz.sh
   dataset-fashion-mnist
 )
 
