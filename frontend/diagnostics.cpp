@@ -1,6 +1,6 @@
 // DiagnosticEngine: renders diagnostics clang-style (location, severity,
-// message, the quoted source line and a caret under the range) and counts
-// errors.
+// message, the quoted source line, or a window of a long one, and a caret
+// under the range) and counts errors.
 #include "frontend/diagnostics.h"
 
 #include <algorithm>
@@ -22,22 +22,41 @@ constexpr const char* kBold = "\033[1m";
 constexpr const char* kCaretColor = "\033[1;32m";
 constexpr const char* kReset = "\033[0m";
 
-// The line under `line` that marks the range: `^` at its first column and
-// `~` under the rest of it on the same line. Tabs are copied so the marker
-// lines up with the quoted text.
-std::string caret_line(std::string_view line, const SourceRange& range) {
-    uint32_t first = range.begin.col;   // 1-based
-    uint32_t last = first;              // 1-based, inclusive
+// Source lines longer than this are quoted in part: a window of this many
+// bytes around the caret, "..." marking what is left out on either side.
+constexpr size_t kQuotedWidth = 200;
+
+bool utf8_continuation(char c) { return (static_cast<unsigned char>(c) & 0xc0) == 0x80; }
+
+// A source line as quoted under a diagnostic, with the line under it that
+// marks the range: `^` at its first column and `~` under the rest of it on
+// the same line. Tabs are copied so the marker lines up with the text.
+struct QuotedLine {
+    std::string text, marker;
+};
+
+QuotedLine quote_line(std::string_view line, const SourceRange& range) {
+    size_t first = range.begin.col;   // 1-based
+    size_t last = first;              // 1-based, inclusive
     if (range.end.line == range.begin.line && range.end.col > first + 1)
         last = range.end.col - 1;
     else if (range.end.line > range.begin.line)
-        last = std::max<uint32_t>(first, static_cast<uint32_t>(line.size()));
-    std::string marker;
-    for (uint32_t col = 1; col < first; ++col)
-        marker += col <= line.size() && line[col - 1] == '\t' ? '\t' : ' ';
-    marker += '^';
-    marker.append(last - first, '~');
-    return marker;
+        last = std::max(first, line.size());
+    size_t begin = 0, end = line.size();   // the bytes of `line` quoted
+    if (line.size() > kQuotedWidth) {
+        begin = std::min(first - 1 > kQuotedWidth / 2 ? first - 1 - kQuotedWidth / 2 : 0, line.size() - kQuotedWidth);
+        end = begin + kQuotedWidth;
+        while (begin > 0 && utf8_continuation(line[begin])) --begin;
+        while (end < line.size() && utf8_continuation(line[end])) ++end;
+    }
+    QuotedLine q;
+    const std::string cut = begin > 0 ? "..." : "";
+    q.text = cut + std::string(line.substr(begin, end - begin)) + (end < line.size() ? "..." : "");
+    q.marker = std::string(cut.size(), ' ');
+    for (size_t col = begin + 1; col < first; ++col) q.marker += col <= line.size() && line[col - 1] == '\t' ? '\t' : ' ';
+    q.marker += '^';
+    q.marker.append(std::min(last, std::max(end, first)) - first, '~');
+    return q;
 }
 
 }  // namespace
@@ -68,10 +87,10 @@ void DiagnosticEngine::print_one(const Diagnostic& d) {
     if (color_) out_ << kReset;
     out_ << '\n';
     if (d.range.valid()) {
-        std::string_view line = sources_.line_text(d.range.begin.file, d.range.begin.line);
-        out_ << line << '\n';
+        const QuotedLine quoted = quote_line(sources_.line_text(d.range.begin.file, d.range.begin.line), d.range);
+        out_ << quoted.text << '\n';
         if (color_) out_ << kCaretColor;
-        out_ << caret_line(line, d.range);
+        out_ << quoted.marker;
         if (color_) out_ << kReset;
         out_ << '\n';
     }

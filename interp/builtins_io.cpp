@@ -3,10 +3,11 @@
 // Names in a safetensors file: a tensor is stored as "tensor"; a model by
 // the dotted paths of its `param` and `buffer` fields (sub-models, tuples
 // and lists inside it recursively: `fc1.w`, `layers.0.b`); a tuple or list
-// by index prefixes (`0.fc1.w`, `1`). Files are written atomically (a
-// temporary file, fsync, rename, fsync of the directory), so a crash while
-// saving never destroys the previous file. Every read is validated: a
-// corrupt file is an error naming the problem, never a crash.
+// by index prefixes (`0.fc1.w`, `1`); `__metadata__` (a top-level field of
+// that name) is refused, as the format reserves it. Files are written
+// atomically (see write_file_atomically), so a crash while saving never
+// destroys the previous file. Every read is validated: a corrupt file is
+// an error naming the problem, never a crash.
 #include <algorithm>
 #include <map>
 #include <string>
@@ -126,7 +127,12 @@ Value save_builtin(BuiltinArgs& a) {
     if (in.mode() != Interpreter::Mode::Eager) return Value();
     if (path.empty()) a.fail("path", "the path is empty");
 
-    const std::string bytes = encode_safetensors(leaves);
+    std::string bytes;
+    try {
+        bytes = encode_safetensors(leaves);
+    } catch (const RuntimeError& e) {
+        a.fail("value", e.what());
+    }
     std::string error = write_file_atomically(path, bytes);
     if (!error.empty()) a.fail("path", error);
     return Value();
@@ -155,24 +161,19 @@ Value load_builtin(BuiltinArgs& a) {
     }
     std::string path = a.str("path");
     std::vector<NamedTensor> file = read_safetensors(a, path);
-    auto names = [&] {
-        std::string s;
-        for (size_t i = 0; i < file.size(); ++i) s += (i ? ", `" : "`") + file[i].name + "`";
-        return s;
-    };
     if (into.is_none()) {
         if (file.size() == 1) return Value(file[0].tensor);
         if (file.empty()) a.fail("path", "`" + path + "` holds no tensors");
-        a.fail("path", "`" + path + "` holds " + std::to_string(file.size()) + " tensors (" + names() +
+        a.fail("path", "`" + path + "` holds " + std::to_string(file.size()) + " tensors (" + quoted_names(file) +
                            "); pass `into = ` a model or value of the same structure to load them all");
     }
     if (into.is_tensor()) {
         if (file.size() != 1)
             a.fail("into", "`" + path + "` holds " + std::to_string(file.size()) + " tensors" +
-                               (file.empty() ? std::string() : " (" + names() + ")") + ", not a single tensor");
+                               (file.empty() ? std::string() : " (" + quoted_names(file) + ")") + ", not a single tensor");
         TensorType want = into.tensor_type();
         if (!(want == file[0].tensor.type()))
-            a.fail("into", "`into` has type " + want.str() + ", but the file's tensor `" + file[0].name + "` is " +
+            a.fail("into", "`into` has type " + want.str() + ", but the file's tensor " + quote_name(file[0].name) + " is " +
                                file_type(file[0].tensor));
         return Value(file[0].tensor);
     }
@@ -185,12 +186,7 @@ Value load_builtin(BuiltinArgs& a) {
     const std::vector<std::string> problems = checkpoint_mismatches(expected, file, what);
     std::map<std::string, Tensor> by_name;
     for (const NamedTensor& f : file) by_name[f.name] = f.tensor;
-    if (!problems.empty()) {
-        std::string msg = "`" + path + "` does not match " + (is_model ? "model " + type_name(into) : std::string("the value")) + " (" + std::to_string(problems.size()) +
-                          (problems.size() == 1 ? " problem" : " problems") + "):";
-        for (const std::string& p : problems) msg += "\n  " + p;
-        a.fail("into", msg);
-    }
+    if (!problems.empty()) a.fail("into", mismatch_message(path, is_model ? "model " + type_name(into) : what, problems));
     return rebuild(into, "", by_name);
 }
 

@@ -31,6 +31,10 @@ struct NpyError {
     std::string message;
 };
 
+// The most of an .npz entry read for its .npy header before its declared
+// size is trusted (NumPy itself reads no header over 10,000 bytes).
+constexpr uint64_t kMaxNpyHeaderBytes = 1 << 16;
+
 const char* npy_descr(DType t) {
     switch (t) {
     case DType::Bool: return "|b1";
@@ -99,25 +103,37 @@ struct NpyHeaderParser {
     }
 };
 
-// The tensor held by .npy bytes; throws NpyError whose message begins with
-// `subject` ("`a.npy`").
-Tensor decode_npy(std::string_view data, const std::string& subject) {
+// What a .npy header describes.
+struct NpyLayout {
+    std::string descr;
+    DType dtype;
+    Shape shape;
+    uint64_t data_offset;   // where the data starts, after the header
+    uint64_t data_bytes;    // what the dtype and shape need
+};
+
+// The layout a .npy file of `file_size` bytes declares in its header, read
+// from `head`, the file's first bytes (the header at least); throws
+// NpyError whose message begins with `subject` ("`a.npy`").
+NpyLayout parse_npy_header(std::string_view head, uint64_t file_size, const std::string& subject) {
     auto bad = [&](const std::string& why) -> void { throw NpyError{subject + " is not a valid .npy file: " + why}; };
-    if (data.size() < 10 || data.substr(0, 6) != "\x93NUMPY") bad("it does not start with the .npy magic string");
-    int major = uint8_t(data[6]);
+    if (head.size() < 10 || head.substr(0, 6) != "\x93NUMPY") bad("it does not start with the .npy magic string");
+    int major = uint8_t(head[6]);
     size_t hlen = 0, hstart = 0;
     if (major == 1) {
-        hlen = uint8_t(data[8]) | (size_t(uint8_t(data[9])) << 8);
+        hlen = uint8_t(head[8]) | (size_t(uint8_t(head[9])) << 8);
         hstart = 10;
     } else if (major == 2 || major == 3) {
-        if (data.size() < 12) bad("the header is truncated");
-        hlen = uint8_t(data[8]) | (size_t(uint8_t(data[9])) << 8) | (size_t(uint8_t(data[10])) << 16) | (size_t(uint8_t(data[11])) << 24);
+        if (head.size() < 12) bad("the header is truncated");
+        hlen = uint8_t(head[8]) | (size_t(uint8_t(head[9])) << 8) | (size_t(uint8_t(head[10])) << 16) | (size_t(uint8_t(head[11])) << 24);
         hstart = 12;
     } else {
         bad("unsupported format version " + std::to_string(major));
     }
-    if (hlen > data.size() - hstart) bad("the header length " + std::to_string(hlen) + " exceeds the file size");
-    std::string_view header = data.substr(hstart, hlen);
+    if (hlen > file_size - hstart) bad("the header length " + std::to_string(hlen) + " exceeds the file size");
+    if (hlen > head.size() - hstart)
+        bad("the header is " + std::to_string(hlen) + " bytes, more than the " + std::to_string(head.size() - hstart) + " nnc reads");
+    std::string_view header = head.substr(hstart, hlen);
     NpyHeaderParser p{header};
     std::string descr;
     std::optional<bool> fortran;
@@ -170,21 +186,41 @@ Tensor decode_npy(std::string_view data, const std::string& subject) {
     }
     uint64_t want = uint64_t(numel) * uint64_t(dtype_size(*dtype));
     if (numel != 0 && want / uint64_t(numel) != uint64_t(dtype_size(*dtype))) bad("the shape is too large");
-    uint64_t have = data.size() - hstart - hlen;
-    if (have != want)
-        bad("it holds " + std::to_string(have) + " data bytes, but " + descr + " " + shape_str(*shape) + " needs " + std::to_string(want));
+    return {descr, *dtype, *shape, hstart + hlen, want};
+}
+
+// The tensor held by .npy bytes; throws NpyError whose message begins with
+// `subject` ("`a.npy`").
+Tensor decode_npy(std::string_view data, const std::string& subject) {
+    const NpyLayout layout = parse_npy_header(data, data.size(), subject);
+    const uint64_t have = data.size() - layout.data_offset;
+    if (have != layout.data_bytes)
+        throw NpyError{subject + " is not a valid .npy file: it holds " + std::to_string(have) + " data bytes, but " + layout.descr + " " +
+                       shape_str(layout.shape) + " needs " + std::to_string(layout.data_bytes)};
     Tensor t;
     try {
-        t = Tensor::empty(*dtype, *shape);
+        t = Tensor::empty(layout.dtype, layout.shape);
     } catch (const RuntimeError& err) {
         throw NpyError{subject + ": " + err.what()};
     }
-    if (want) std::memcpy(t.raw(), data.data() + hstart + hlen, want);
-    if (*dtype == DType::Bool) {
+    if (have) std::memcpy(t.raw(), data.data() + layout.data_offset, have);
+    if (layout.dtype == DType::Bool) {
         auto* q = static_cast<uint8_t*>(t.raw());
         for (int64_t i = 0; i < t.numel(); ++i) q[i] = q[i] != 0;
     }
     return t;
+}
+
+// The tensor of an .npz entry. Its .npy header is read first and must
+// describe the size the archive declares, so that a lying size is an error
+// before anything of that size is inflated.
+Tensor decode_npz_entry(const ZipReader& zip, const ZipReader::Entry& e, std::string& scratch, const std::string& subject) {
+    const NpyLayout layout = parse_npy_header(zip.head(e, kMaxNpyHeaderBytes), e.size, subject);
+    if (e.size - layout.data_offset != layout.data_bytes)
+        throw NpyError{subject + " declares " + std::to_string(e.size) + " bytes in the archive, but its .npy header describes " +
+                       layout.descr + " " + shape_str(layout.shape) + ", " + std::to_string(layout.data_offset + layout.data_bytes) +
+                       " bytes"};
+    return decode_npy(zip.contents(e, scratch), subject);
 }
 
 // The concrete tensor `v` (argument `arg`, or its element `element`), which
@@ -314,7 +350,7 @@ Value load_npz_builtin(BuiltinArgs& a) {
         std::vector<Value> out;
         std::string scratch;
         for (const ZipReader::Entry* e : chosen)
-            out.push_back(Value(decode_npy(zip.contents(*e, scratch), "entry `" + e->name + "` of `" + path + "`")));
+            out.push_back(Value(decode_npz_entry(zip, *e, scratch, "entry `" + e->name + "` of `" + path + "`")));
         if (single) return out[0];
         return make_tuple(std::move(out));
     } catch (const ZipError& e) {

@@ -103,6 +103,38 @@ void read_zip64_extra(std::string_view extra, ZipReader::Entry& e, uint64_t& hea
     if (need_size || need_compressed || need_offset) throw ZipError(where + " lacks the ZIP64 extra field its sizes need");
 }
 
+// Inflates `packed` (raw deflate data) into `out`, which grows as the data
+// arrives, so that a size an archive declares is never allocated before
+// the data bears it out. Stops when the data ends or `out` holds more than
+// `limit` bytes; returns whether the data ended. Throws ZipError for
+// corrupt data.
+bool inflate_up_to(std::string_view packed, uint64_t limit, std::string& out, const std::string& where) {
+    constexpr uint64_t kFirstChunk = 1 << 16, kMaxStep = 1u << 30;   // zlib counts in 32 bits
+    const uint64_t capacity = limit < UINT64_MAX ? limit + 1 : limit;   // the byte past the limit tells data that goes on
+    z_stream z{};
+    if (inflateInit2(&z, -MAX_WBITS) != Z_OK) throw ZipError("cannot start zlib's inflate");
+    out.clear();
+    uint64_t in_done = 0, out_done = 0;
+    int rc = Z_OK;
+    while (rc == Z_OK && out_done < capacity) {
+        if (out_done == out.size()) out.resize(std::min(capacity, std::max(kFirstChunk, 2 * out_done)));
+        z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(packed.data() + in_done));
+        z.avail_in = uInt(std::min(packed.size() - in_done, kMaxStep));
+        z.next_out = reinterpret_cast<Bytef*>(out.data() + out_done);
+        z.avail_out = uInt(std::min(out.size() - out_done, kMaxStep));
+        const uInt in_before = z.avail_in, out_before = z.avail_out;
+        rc = inflate(&z, Z_NO_FLUSH);   // Z_BUF_ERROR: the data ran out
+        in_done += in_before - z.avail_in;
+        out_done += out_before - z.avail_out;
+    }
+    const std::string message = z.msg ? z.msg : "";
+    inflateEnd(&z);
+    out.resize(out_done);
+    if (rc == Z_DATA_ERROR || rc == Z_NEED_DICT) throw ZipError("corrupt deflate data in " + where + " (" + message + ")");
+    if (rc == Z_MEM_ERROR) throw ZipError("out of memory inflating " + where);
+    return rc == Z_STREAM_END;
+}
+
 }  // namespace
 
 ZipReader::ZipReader(std::string_view a) : archive_(a) {
@@ -155,39 +187,28 @@ std::string_view ZipReader::contents(const Entry& e, std::string& scratch) const
     std::string_view packed = archive_.substr(e.data_offset, e.compressed_size);
     std::string_view out = packed;
     if (e.method == kDeflate) {
-        if (e.size > physical_memory())
-            throw ZipError("entry `" + e.name + "` declares " + std::to_string(e.size) + " bytes, too large for memory");
-        scratch.assign(e.size, '\0');
-        z_stream z{};
-        if (inflateInit2(&z, -MAX_WBITS) != Z_OK) throw ZipError("cannot start zlib's inflate");
-        uint64_t in_done = 0, out_done = 0;
-        int rc = Z_OK;
-        while (rc == Z_OK) {
-            z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(packed.data() + in_done));
-            z.avail_in = uInt(std::min<uint64_t>(packed.size() - in_done, 1u << 30));
-            z.next_out = reinterpret_cast<Bytef*>(scratch.data() + out_done);
-            z.avail_out = uInt(std::min<uint64_t>(scratch.size() - out_done, 1u << 30));
-            uInt in_before = z.avail_in, out_before = z.avail_out;
-            rc = inflate(&z, Z_NO_FLUSH);
-            in_done += in_before - z.avail_in;
-            out_done += out_before - z.avail_out;
-            if (rc == Z_BUF_ERROR && (in_done < packed.size() && out_done < scratch.size())) rc = Z_OK;   // more chunks
-        }
-        std::string message = z.msg ? z.msg : "";
-        inflateEnd(&z);
         const std::string where = "entry `" + e.name + "`";
-        if (rc == Z_DATA_ERROR || rc == Z_NEED_DICT) throw ZipError("corrupt deflate data in " + where + " (" + message + ")");
-        if (rc == Z_MEM_ERROR) throw ZipError("out of memory inflating " + where);
-        if (rc != Z_STREAM_END)
-            throw ZipError(out_done < scratch.size() ? "truncated deflate data in " + where
-                                                     : "corrupt: " + where + " inflates to more than its declared " +
-                                                           std::to_string(e.size) + " bytes");
-        if (out_done != e.size)
-            throw ZipError("corrupt: " + where + " inflates to " + std::to_string(out_done) + " bytes, not its declared " +
+        if (e.size > physical_memory()) throw ZipError(where + " declares " + std::to_string(e.size) + " bytes, too large for memory");
+        const bool ended = inflate_up_to(packed, e.size, scratch, where);
+        if (scratch.size() > e.size)
+            throw ZipError("corrupt: " + where + " inflates to more than its declared " + std::to_string(e.size) + " bytes");
+        if (!ended) throw ZipError("truncated deflate data in " + where);
+        if (scratch.size() != e.size)
+            throw ZipError("corrupt: " + where + " inflates to " + std::to_string(scratch.size()) + " bytes, not its declared " +
                            std::to_string(e.size));
         out = scratch;
     }
     if (crc_of(out) != e.crc) throw ZipError("corrupt: the CRC-32 of entry `" + e.name + "` does not match its contents");
+    return out;
+}
+
+std::string ZipReader::head(const Entry& e, uint64_t n) const {
+    const uint64_t wanted = std::min(n, e.size);
+    std::string_view packed = archive_.substr(e.data_offset, e.compressed_size);
+    if (e.method != kDeflate) return std::string(packed.substr(0, wanted));
+    std::string out;
+    inflate_up_to(packed, wanted, out, "entry `" + e.name + "`");
+    out.resize(std::min<uint64_t>(out.size(), wanted));
     return out;
 }
 

@@ -35,8 +35,17 @@ public:
     const std::vector<Entry>& entries() const { return entries_; }
 
     // An entry's contents: a view into the archive when stored, or into
-    // `scratch` when inflated. Throws ZipError (corrupt data, CRC mismatch).
+    // `scratch` when inflated. Throws ZipError (corrupt data, CRC mismatch,
+    // a size other than declared). Inflating allocates as the data arrives,
+    // never more than the declared size (plus a byte), so a lying size
+    // costs only the memory the data really inflates to.
     std::string_view contents(const Entry& e, std::string& scratch) const;
+
+    // The first `n` bytes of an entry's contents (fewer when it is shorter),
+    // inflating no more than those: enough to check a header against the
+    // declared size before trusting it. Unchecked (no CRC); throws ZipError
+    // for corrupt deflate data.
+    std::string head(const Entry& e, uint64_t n) const;
 
 private:
     std::string_view archive_;

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <map>
 #include <optional>
+#include <unordered_set>
 
 #include "runtime/files.h"
 
@@ -16,6 +17,24 @@ namespace nnc {
 static_assert(std::endian::native == std::endian::little, "file formats assume a little-endian host");
 
 namespace {
+
+constexpr const char* kMetadataKey = "__metadata__";   // the header entry that is not a tensor
+constexpr size_t kMaxQuotedName = 100;      // bytes of a tensor name a message quotes
+constexpr size_t kMaxQuotedMessage = 300;   // bytes of the JSON parser's message
+constexpr size_t kMaxListedNames = 10;
+constexpr size_t kMaxListedProblems = 20;
+
+// `text`, cut to its first `limit` bytes (at a UTF-8 character boundary)
+// and "..." when longer.
+std::string abbreviated(std::string_view text, size_t limit) {
+    if (text.size() <= limit) return std::string(text);
+    size_t cut = limit;
+    while (cut > 0 && (uint8_t(text[cut]) & 0xc0) == 0x80) --cut;
+    return std::string(text.substr(0, cut)) + "...";
+}
+
+// "and N more" after the `shown` first of `total` items, or "".
+std::string and_more(size_t total, size_t shown) { return total > shown ? "and " + std::to_string(total - shown) + " more" : ""; }
 
 const char* st_dtype_name(DType t) {
     switch (t) {
@@ -47,18 +66,82 @@ uint64_t get_u64(std::string_view s, size_t at) {
     return v;
 }
 
+// The keys of a JSON document's top-level object, in order (the parsed
+// object, a std::map, sorts them and keeps one of keys given twice).
+struct TopLevelKeys : nlohmann::json_sax<nlohmann::json> {
+    std::vector<std::string> keys;
+    int depth = 0;
+
+    bool key(string_t& k) override {
+        if (depth == 1) keys.push_back(k);
+        return true;
+    }
+    bool start_object(std::size_t) override {
+        ++depth;
+        return true;
+    }
+    bool end_object() override {
+        --depth;
+        return true;
+    }
+    bool start_array(std::size_t) override {
+        ++depth;
+        return true;
+    }
+    bool end_array() override {
+        --depth;
+        return true;
+    }
+    bool null() override { return true; }
+    bool boolean(bool) override { return true; }
+    bool number_integer(number_integer_t) override { return true; }
+    bool number_unsigned(number_unsigned_t) override { return true; }
+    bool number_float(number_float_t, const string_t&) override { return true; }
+    bool string(string_t&) override { return true; }
+    bool binary(binary_t&) override { return true; }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::json::exception&) override { return false; }
+};
+
 }  // namespace
 
+std::string quote_name(std::string_view name) {
+    std::string quoted = "`" + abbreviated(name, kMaxQuotedName) + "`";
+    if (name.size() > kMaxQuotedName) quoted += " (a name of " + std::to_string(name.size()) + " bytes)";
+    return quoted;
+}
+
+std::string quoted_names(std::span<const NamedTensor> tensors) {
+    std::string list;
+    for (size_t i = 0; i < tensors.size() && i < kMaxListedNames; ++i) list += (i ? ", " : "") + quote_name(tensors[i].name);
+    const std::string more = and_more(tensors.size(), kMaxListedNames);
+    return more.empty() ? list : list + ", " + more;
+}
+
+std::string mismatch_message(const std::string& path, const std::string& holder, std::span<const std::string> problems) {
+    std::string message = "`" + path + "` does not match " + holder + " (" + std::to_string(problems.size()) +
+                          (problems.size() == 1 ? " problem" : " problems") + "):";
+    for (size_t i = 0; i < problems.size() && i < kMaxListedProblems; ++i) message += "\n  " + problems[i];
+    const std::string more = and_more(problems.size(), kMaxListedProblems);
+    if (!more.empty()) message += "\n  " + more;
+    return message;
+}
+
 std::string encode_safetensors(std::span<const NamedTensor> tensors) {
-    nlohmann::ordered_json header = nlohmann::ordered_json::object();
+    // The header is written entry by entry: building it as one ordered JSON
+    // object would search its keys linearly at every insertion.
+    std::string text = "{";
     uint64_t offset = 0;
     for (const NamedTensor& t : tensors) {
+        if (t.name == kMetadataKey)
+            throw RuntimeError("cannot save tensor " + quote_name(t.name) +
+                               ": safetensors reserves that name for the file's metadata; rename it");
         const uint64_t n = uint64_t(t.tensor.nbytes());
-        header[t.name] = {{"dtype", st_dtype_name(t.tensor.dtype())}, {"shape", t.tensor.shape()}, {"data_offsets", {offset, offset + n}}};
+        const nlohmann::ordered_json entry = {
+            {"dtype", st_dtype_name(t.tensor.dtype())}, {"shape", t.tensor.shape()}, {"data_offsets", {offset, offset + n}}};
+        text += nlohmann::json(t.name).dump() + ":" + entry.dump() + ",";
         offset += n;
     }
-    header["__metadata__"] = {{"format", "nnc"}};
-    std::string text = header.dump();
+    text += "\"" + std::string(kMetadataKey) + "\":{\"format\":\"nnc\"}}";
     while (text.size() % 8 != 0) text.push_back(' ');   // keeps the data 8-byte aligned
     std::string bytes;
     bytes.reserve(8 + text.size() + offset);
@@ -74,11 +157,17 @@ std::vector<NamedTensor> decode_safetensors(std::string_view data, const std::st
     const uint64_t hlen = get_u64(data, 0);
     if (hlen > data.size() - 8)
         bad("the header length " + std::to_string(hlen) + " exceeds the " + std::to_string(data.size() - 8) + " bytes after it");
-    nlohmann::ordered_json header;
+    // The header is parsed into a JSON object with logarithmic lookups (an
+    // ordered_json object searches its keys linearly, which made files of
+    // many tensors load in quadratic time), then again for the file order
+    // of its keys.
+    const char* header_begin = data.data() + 8;
+    const char* header_end = header_begin + hlen;
+    nlohmann::json header;
     try {
-        header = nlohmann::ordered_json::parse(data.begin() + 8, data.begin() + 8 + std::ptrdiff_t(hlen));
+        header = nlohmann::json::parse(header_begin, header_end);
     } catch (const nlohmann::json::exception& e) {
-        bad(std::string("the header is not valid JSON (") + e.what() + ")");
+        bad("the header is not valid JSON (" + abbreviated(e.what(), kMaxQuotedMessage) + ")");
     }
     if (!header.is_object()) bad("the header is not a JSON object");
     const uint64_t data_start = 8 + hlen, data_size = data.size() - data_start;
@@ -89,15 +178,18 @@ std::vector<NamedTensor> decode_safetensors(std::string_view data, const std::st
         Shape shape;
         uint64_t begin, end;
     };
+    TopLevelKeys names;
+    nlohmann::json::sax_parse(header_begin, header_end, &names);
     std::vector<Entry> entries;
-    for (auto it = header.begin(); it != header.end(); ++it) {
-        const std::string& name = it.key();
-        if (name == "__metadata__") {
-            if (!it->is_object()) bad("`__metadata__` is not an object");
+    std::unordered_set<std::string_view> seen;
+    for (const std::string& name : names.keys) {
+        if (!seen.insert(name).second) bad("the header names " + quote_name(name) + " twice");
+        const nlohmann::json& e = header.at(name);
+        if (name == kMetadataKey) {
+            if (!e.is_object()) bad("`__metadata__` is not an object");
             continue;
         }
-        const auto& e = it.value();
-        const std::string where = "tensor `" + name + "`";
+        const std::string where = "tensor " + quote_name(name);
         if (!e.is_object()) bad(where + " is not an object");
         if (!e.contains("dtype") || !e["dtype"].is_string()) bad(where + " has no dtype string");
         if (!e.contains("shape") || !e["shape"].is_array()) bad(where + " has no shape list");
@@ -136,7 +228,7 @@ std::vector<NamedTensor> decode_safetensors(std::string_view data, const std::st
     std::sort(order.begin(), order.end(), [&](size_t x, size_t y) { return entries[x].begin < entries[y].begin; });
     for (size_t i = 1; i < order.size(); ++i) {
         const Entry &p = entries[order[i - 1]], &c = entries[order[i]];
-        if (c.begin < p.end) bad("the data of tensors `" + p.name + "` and `" + c.name + "` overlap");
+        if (c.begin < p.end) bad("the data of tensors " + quote_name(p.name) + " and " + quote_name(c.name) + " overlap");
     }
     std::vector<NamedTensor> out;
     for (const Entry& e : entries) {
@@ -144,7 +236,7 @@ std::vector<NamedTensor> decode_safetensors(std::string_view data, const std::st
         try {
             t = Tensor::empty(e.dtype, e.shape);
         } catch (const RuntimeError& err) {
-            throw RuntimeError("cannot load tensor `" + e.name + "`: " + err.what());
+            throw RuntimeError("cannot load tensor " + quote_name(e.name) + ": " + err.what());
         }
         if (e.end > e.begin) std::memcpy(t.raw(), data.data() + data_start + e.begin, e.end - e.begin);
         if (e.dtype == DType::Bool) {   // normalise to 0/1
@@ -165,16 +257,16 @@ std::vector<std::string> checkpoint_mismatches(std::span<const ExpectedTensor> e
     for (const ExpectedTensor& e : expected) {
         auto it = by_name.find(e.name);
         if (it == by_name.end()) {
-            problems.push_back("`" + e.name + "` (" + e.type.str() + ") is missing from the file");
+            problems.push_back(quote_name(e.name) + " (" + e.type.str() + ") is missing from the file");
             continue;
         }
         used[e.name] = true;
         const TensorType have = it->second->type();
         if (!(have == e.type))
-            problems.push_back("`" + e.name + "` is " + e.type.str() + " in " + holder + ", but " + have.str() + " in the file");
+            problems.push_back(quote_name(e.name) + " is " + e.type.str() + " in " + holder + ", but " + have.str() + " in the file");
     }
     for (const NamedTensor& f : file)
-        if (!used.count(f.name)) problems.push_back("`" + f.name + "` (" + f.tensor.type().str() + ") in the file is not in " + holder);
+        if (!used.count(f.name)) problems.push_back(quote_name(f.name) + " (" + f.tensor.type().str() + ") in the file is not in " + holder);
     return problems;
 }
 
@@ -183,12 +275,7 @@ std::map<std::string, Tensor> read_checkpoint(const std::string& path, std::span
     if (!read_whole_file(path, bytes, error)) throw RuntimeError(error);
     std::vector<NamedTensor> file = decode_safetensors(bytes, path);
     const std::vector<std::string> problems = checkpoint_mismatches(expected, file, "the model");
-    if (!problems.empty()) {
-        std::string message = "`" + path + "` does not match the model (" + std::to_string(problems.size()) +
-                              (problems.size() == 1 ? " problem" : " problems") + "):";
-        for (const std::string& p : problems) message += "\n  " + p;
-        throw RuntimeError(message);
-    }
+    if (!problems.empty()) throw RuntimeError(mismatch_message(path, "the model", problems));
     std::map<std::string, Tensor> by_name;
     for (NamedTensor& t : file) by_name[t.name] = std::move(t.tensor);
     return by_name;

@@ -20,14 +20,21 @@ struct NamedTensor {
     Tensor tensor;
 };
 
+// Messages quote tensor names briefly, however long a file's names and
+// however many its tensors: `name` in backquotes, cut after 100 bytes;
+// the names of `tensors`, the first 10, then "and N more".
+std::string quote_name(std::string_view name);
+std::string quoted_names(std::span<const NamedTensor> tensors);
+
 // A safetensors file's bytes: tensors in order, data 8-byte aligned,
-// metadata {"format": "nnc"}.
+// metadata {"format": "nnc"}. Throws RuntimeError for a tensor named
+// `__metadata__`, the header key of the file's metadata.
 std::string encode_safetensors(std::span<const NamedTensor> tensors);
 
 // The tensors of a safetensors file, in file order. Every field is
-// validated; a bad file throws RuntimeError "`what` is not a valid
-// safetensors file: <why>" (or "cannot load tensor `name`: <why>" for one
-// too large to allocate).
+// validated (in time linear in the header's size); a bad file throws
+// RuntimeError "`what` is not a valid safetensors file: <why>" (or "cannot
+// load tensor `name`: <why>" for one too large to allocate).
 std::vector<NamedTensor> decode_safetensors(std::string_view bytes, const std::string& what);
 
 // A tensor something expects to load.
@@ -42,10 +49,14 @@ struct ExpectedTensor {
 std::vector<std::string> checkpoint_mismatches(std::span<const ExpectedTensor> expected, std::span<const NamedTensor> file,
                                                const std::string& holder);
 
+// "`path` does not match `holder` (N problems):" and the problems of
+// checkpoint_mismatches, one per indented line: the first 20, then "and N
+// more".
+std::string mismatch_message(const std::string& path, const std::string& holder, std::span<const std::string> problems);
+
 // The tensors of the safetensors file `path` by name, checked against
 // `expected`. Throws RuntimeError when the file cannot be read, is not
-// valid, or does not match: "`path` does not match the model (2 problems):"
-// and a line per mismatch.
+// valid, or does not match (the mismatch_message for "the model").
 std::map<std::string, Tensor> read_checkpoint(const std::string& path, std::span<const ExpectedTensor> expected);
 
 }  // namespace nnc

@@ -286,7 +286,12 @@ std::string library_header(const LibraryRequest& r) {
         p << "/* The model's weights from or to a safetensors file (written atomically). */\n";
         p << "nnc_status " << m << "_load_weights(" << m << "_context* ctx, const char* path);\n";
         p << "nnc_status " << m << "_save_weights(const " << m << "_context* ctx, const char* path);\n\n";
-        p << "/* Why the calling thread's last call failed (\"\" after a success). */\n";
+        p << "/* Why the calling thread's last call of a function above that returns an\n"
+          << " * nnc_status failed (\"\" if it succeeded). The string belongs to the\n"
+          << " * library: it stays valid and unchanged until the same thread next calls\n"
+          << " * one of those functions (" << m << "_create, _run, _run_tensors, _reserve,\n"
+          << " * _load_weights, _save_weights), which replaces or clears it, or until\n"
+          << " * that thread exits. Copy it to keep it longer. */\n";
         p << "const char* " << m << "_last_error(void);\n\n";
         p << "/* The signature. */\n";
         p << "int32_t " << m << "_num_inputs(void);\n";

@@ -1,6 +1,9 @@
 // The C entry points behind every compiled library's MODEL_* functions:
 // arguments checked, C++ exceptions turned into status codes, the message
-// kept per thread for MODEL_last_error().
+// kept per thread for MODEL_last_error(). Every function that returns a
+// status sets or clears that thread's message, so the pointer
+// MODEL_last_error() returns is valid until the thread's next such call (or
+// its exit); the others (destroy, scratch_bytes) leave it alone.
 #include <new>
 #include <string>
 

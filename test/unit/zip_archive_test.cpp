@@ -1,8 +1,15 @@
 // Zip archives (interp/zip_archive): round trips, deflated entries, and
 // robustness: every truncation and every single-byte corruption of an
-// archive is either read or a ZipError, never a crash.
+// archive is either read or a ZipError, never a crash, and a declared size
+// is not allocated before the data bears it out.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <zlib.h>
+
+#include <fstream>
+#include <optional>
 
 #include "interp/zip_archive.h"
 
@@ -27,8 +34,10 @@ TEST(ZipArchive, RoundTrip) {
     EXPECT_EQ(read_all(write_zip({})), "");
 }
 
-// A one-entry archive whose entry is deflated (method 8), built by hand.
-std::string deflated_archive(const std::string& data) {
+// A one-entry archive whose entry is deflated (method 8), built by hand:
+// `data` deflated, followed by `padding` zero bytes, declaring `declared`
+// uncompressed bytes (by default, the true size).
+std::string deflated_archive(const std::string& data, std::optional<uint32_t> declared = std::nullopt, size_t padding = 0) {
     std::string packed(compressBound(uLong(data.size())) + 16, '\0');
     z_stream z{};
     deflateInit2(&z, 9, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
@@ -41,7 +50,7 @@ std::string deflated_archive(const std::string& data) {
     deflateEnd(&z);
     // Rewrite a stored archive of `packed` into a deflated one: method 8,
     // the CRC and size of `data`.
-    std::string a = write_zip({{"d", packed}});
+    std::string a = write_zip({{"d", packed + std::string(padding, '\0')}});
     auto put32 = [&](size_t at, uint32_t v) {
         for (int i = 0; i < 4; ++i) a[at + i] = char((v >> (8 * i)) & 0xff);
     };
@@ -51,7 +60,7 @@ std::string deflated_archive(const std::string& data) {
         size_t shift = h == 0 ? 0 : 2;   // the central header has "version made by" first
         a[h + 8 + shift] = 8;
         put32(h + 14 + shift, crc);
-        put32(h + 22 + shift, uint32_t(data.size()));
+        put32(h + 22 + shift, declared.value_or(uint32_t(data.size())));
     }
     return a;
 }
@@ -85,6 +94,38 @@ TEST(ZipArchive, TruncatedOrCorruptNeverCrashes) {
     std::string data;
     for (int i = 0; i < 400; ++i) data += std::to_string(i * 7 % 13);
     expect_robust(deflated_archive(data));
+}
+
+// Bytes of address space this process has mapped.
+uint64_t mapped_bytes() {
+    uint64_t pages = 0;
+    std::ifstream("/proc/self/statm") >> pages;
+    return pages * uint64_t(sysconf(_SC_PAGESIZE));
+}
+
+// An entry that declares 3 GB but inflates to 5 bytes (4 MB of padding make
+// the claim plausible) is an error, reached without allocating the 3 GB:
+// the reading runs in a child process allowed only 1 GB more address space.
+TEST(ZipArchive, DeclaredSizeIsNotAllocatedUpFront) {
+    const std::string a = deflated_archive("hello", 3000000000u, 4000000);
+    const pid_t child = fork();
+    if (child == 0) {
+        const rlimit limit{mapped_bytes() + (1u << 30), RLIM_INFINITY};
+        setrlimit(RLIMIT_AS, &limit);
+        int code = 1;   // no error
+        try {
+            read_all(a);
+        } catch (const ZipError& e) {
+            code = std::string(e.what()) == "corrupt: entry `d` inflates to 5 bytes, not its declared 3000000000" ? 0 : 2;
+        } catch (const std::bad_alloc&) {
+            code = 3;
+        }
+        _exit(code);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "1: no error, 2: another error, 3: out of memory";
 }
 
 TEST(ZipArchive, Errors) {

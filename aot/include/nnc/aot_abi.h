@@ -44,6 +44,9 @@ nnc_status nnc_aot_reserve(nnc_aot_context* context, const int64_t* sizes);
 int64_t nnc_aot_scratch_bytes(const nnc_aot_context* context);
 nnc_status nnc_aot_load_weights(nnc_aot_context* context, const char* path);
 nnc_status nnc_aot_save_weights(const nnc_aot_context* context, const char* path);
+/* The calling thread's message from its last nnc_aot_* call that returns a
+ * status ("" after a success): valid until that thread's next such call,
+ * which replaces or clears it, or its exit. */
 const char* nnc_aot_last_error(void);
 
 #ifdef __cplusplus

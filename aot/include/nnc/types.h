@@ -8,8 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* What every function returns. The message of the calling thread's last
- * failure is MODEL_last_error(). */
+/* What every function returns. After a failure, MODEL_last_error() says
+ * why, on the calling thread (see its declaration for how long the string
+ * stays valid). */
 typedef enum nnc_status {
     NNC_OK = 0,
     NNC_ERROR_INVALID_ARGUMENT = 1, /* a null pointer, a wrong number of tensors */

@@ -24,6 +24,8 @@ files = {
     "neg-shape": st({"x": {"dtype": "F32", "shape": [-2], "data_offsets": [0, 8]}}, b"\0" * 8),
     "overflow": st({"x": {"dtype": "F32", "shape": [1 << 40, 1 << 40], "data_offsets": [0, 8]}}, b"\0" * 8),
     "no-dtype": st({"x": {"shape": [2], "data_offsets": [0, 8]}}, b"\0" * 8),
+    "duplicate": st(b'{"x": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}, '
+                    b'"x": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}}', b"\0" * 8),
 }
 for name, data in files.items():
     open("%s/%s.safetensors" % (d, name), "wb").write(data)

@@ -52,6 +52,33 @@ def write(d):
     cd = deflated.rindex(b"PK\x01\x02")
     open(d + "/bomb.npz", "wb").write(deflated[:cd + 24] + b"\xff\xff\xff\x7f" + deflated[cd + 28:])
 
+def zip_one(name, method, packed, crc, size, stored_size=None):
+    """A one-member archive declaring the sizes given, whatever its data."""
+    name = name.encode()
+    stored_size = len(packed) if stored_size is None else stored_size
+    fields = struct.pack("<HHHHHIIIHH", 20, 0, method, 0, 0x21, crc, stored_size, size, len(name), 0)
+    local = b"PK\x03\x04" + fields + name + packed
+    central = b"PK\x01\x02" + struct.pack("<H", 20) + fields + struct.pack("<HHHII", 0, 0, 0, 0, 0) + name
+    return local + central + b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, 1, 1, len(central), len(local), 0)
+
+def deflate_raw(data):
+    z = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return z.compress(data) + z.flush()
+
+def write_lying(d):
+    # x.npy deflated, declaring 4 GB uncompressed; 4 MB of padding after the
+    # deflate stream make the claim plausible for its compressed size
+    padding = b"\0" * 4000000
+    open(d + "/lying-deflated.npz", "wb").write(zip_one("x.npy", 8, deflate_raw(X) + padding, zlib.crc32(X), 4000000000))
+    # a stored x.npy declaring 4 GB, more than the whole archive
+    open(d + "/lying-stored.npz", "wb").write(zip_one("x.npy", 0, X, zlib.crc32(X), 4000000000, stored_size=4000000000))
+    # an .npy header that truly describes 4 GB (f4 of 10^9), declared as
+    # such, but deflate data that ends after 1 KB of it
+    big = npy("<f4", [1000000000], [])
+    truncated = big + b"\0" * 1024
+    open(d + "/short-deflated.npz", "wb").write(
+        zip_one("x.npy", 8, deflate_raw(truncated) + padding, zlib.crc32(truncated), len(big) + 4000000000))
+
 def read(path):
     with zipfile.ZipFile(path) as z:
         for info in z.infolist():
@@ -66,5 +93,6 @@ def read(path):
 
 if sys.argv[1] == "write":
     write(sys.argv[2])
+    write_lying(sys.argv[2])
 else:
     read(sys.argv[2])
