@@ -1,6 +1,7 @@
 // Shape builtins: reshape (with one -1), transpose, permute, broadcast_to,
 // squeeze, unsqueeze, concat, stack, split, pad, shape.
 #include "interp/builtins.h"
+#include "ir/checked_size.h"
 #include "interp/composites.h"
 #include "ir/shape_rules.h"
 
@@ -20,7 +21,8 @@ Value reshape_builtin(BuiltinArgs& a) {
     Value x = a.tensor("x");
     TensorType t = x.tensor_type();
     std::vector<int64_t> shape = a.ints("shape");
-    int64_t inferred = -1, known_product = 1;
+    int64_t inferred = -1;
+    std::vector<int64_t> given;   // the sizes other than -1
     for (size_t i = 0; i < shape.size(); ++i) {
         if (shape[i] == -1) {
             if (inferred >= 0) a.fail("shape", "only one dimension can be -1, got " + shape_str(shape));
@@ -28,9 +30,12 @@ Value reshape_builtin(BuiltinArgs& a) {
         } else if (shape[i] < 0) {
             a.fail("shape", "dimensions must be non-negative or -1, got " + shape_str(shape));
         } else {
-            known_product *= shape[i];
+            given.push_back(shape[i]);
         }
     }
+    const std::optional<int64_t> product = checked_product(given);
+    if (!product) a.fail("shape", "the size of " + shape_str(shape) + " overflows 64 bits");
+    const int64_t known_product = *product;
     std::vector<Dim> dims;
     for (int64_t d : shape) dims.push_back(Dim::known(d));
     if (inferred >= 0) {

@@ -16,7 +16,15 @@ Interpreter::Interpreter(SourceManager& sources, InterpreterOptions options)
     main_ = new_module_scope();
 }
 
-Interpreter::~Interpreter() = default;
+Interpreter::~Interpreter() {
+    // Top-level fns close over the scope that holds them (the main scope, a
+    // module's): a cycle that reference counting never frees. Dropping the
+    // bindings frees the scopes with the interpreter.
+    for (auto& [path, module] : modules_)
+        if (auto* m = module.object<ModuleObject>()) m->scope->mutable_vars().clear();
+    main_->mutable_vars().clear();
+    builtins_->mutable_vars().clear();
+}
 
 void Interpreter::run(std::unique_ptr<ast::Program> program, const std::string& dir) {
     ScopedPush<std::string> script_dir(dir_stack_, dir);

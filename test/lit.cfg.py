@@ -7,7 +7,7 @@ import lit.formats
 config.name = "nnc"
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".nn", ".test", ".nnir"]
-config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py.in"]
+config.excludes = ["Inputs", "corpus", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py.in"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.nnc_obj_root, "test")
 
