@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "ir/checked_size.h"
 #include "ir/shape.h"
 
 namespace nnc {
@@ -25,9 +26,12 @@ struct StridedView {
     std::vector<int64_t> strides;   // one per dim of the index space
 };
 
+// Row-major strides. Only an empty tensor's strides can overflow (a
+// non-empty one's element count fits int64): those are never used, and
+// become 0.
 inline std::vector<int64_t> contiguous_strides(const Shape& shape) {
     std::vector<int64_t> strides(shape.size(), 1);
-    for (size_t d = shape.size(); d-- > 1;) strides[d - 1] = strides[d] * shape[d];
+    for (size_t d = shape.size(); d-- > 1;) strides[d - 1] = checked_mul(strides[d], shape[d]).value_or(0);
     return strides;
 }
 
@@ -56,6 +60,12 @@ template <size_t N> struct StridedLoop {
 template <size_t N> StridedLoop<N> coalesce(const Shape& shape, const std::array<StridedView, N>& views) {
     StridedLoop<N> loop;
     for (size_t k = 0; k < N; ++k) loop.offsets[k] = views[k].offset;
+    if (std::find(shape.begin(), shape.end(), 0) != shape.end()) {   // empty: one dim of 0 (the others may be huge)
+        loop.dims = {0};
+        loop.numel = 0;
+        for (size_t k = 0; k < N; ++k) loop.strides[k] = {0};
+        return loop;
+    }
     for (size_t d = 0; d < shape.size(); ++d) {
         loop.numel *= shape[d];
         if (shape[d] == 1) continue;

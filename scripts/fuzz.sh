@@ -6,6 +6,8 @@
 # build-sanitize/fuzz/findings/TARGET (a finding fails the run; copy it into
 # test/fuzz/corpus/TARGET as a regression input once fixed).
 #   scripts/fuzz.sh [SECONDS] [TARGET...]        `make fuzz`: 600 s each
+# NNC_FUZZ_SEED=N fixes libFuzzer's seed (CI does, so that a run can be
+# repeated); 0, the default, draws one.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
@@ -23,7 +25,7 @@ for t in "${targets[@]}"; do
   corpus=$build/fuzz/corpus/$t findings=$build/fuzz/findings/$t
   mkdir -p "$corpus" "$findings"
   log=$build/fuzz/$t.log
-  "$build/test/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 -max_len=65536 \
+  "$build/test/fuzz/fuzz_$t" -seed="${NNC_FUZZ_SEED:-0}" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 -max_len=65536 \
       -artifact_prefix="$findings/" -print_final_stats=1 "$corpus" "test/fuzz/corpus/$t" > "$log" 2>&1
   status=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
