@@ -42,6 +42,8 @@ write("empty.idx", idx(0x08, [0, 5], []))
 write("truncated.idx", idx(0x08, [10], list(range(10)))[:-5])
 write("truncated.idx.gz", idx(0x08, [10], list(range(10)))[:-5], gz=True)
 write("truncated-header.idx", bytes([0, 0, 8, 3, 0, 0]))
+# A gzip file whose header declares 20 GB of f64 (more than it can inflate to).
+write("lying.idx.gz", bytes([0, 0, 0x0E, 2]) + struct.pack(">II", 50000, 50000), gz=True)
 write("trailing.idx", idx(0x08, [2], [1, 2]) + b"\x00")
 write("trailing.idx.gz", idx(0x08, [2], [1, 2]) + b"\x00", gz=True)
 write("bad-magic.idx", bytes([1, 2, 8, 1, 0, 0, 0, 1, 5]))

@@ -42,10 +42,12 @@ void run_source(const std::string& source) { evaluate(source, false); }
 
 void check_source(const std::string& source) { evaluate(source, true); }
 
-std::string input_file(const uint8_t* data, size_t size, const std::string& suffix) {
-    const std::string path = "/tmp/nnc-fuzz-" + std::to_string(getpid()) + suffix;
+void read_as_file(const uint8_t* data, size_t size, const std::string& reader, const std::string& suffix) {
+    const std::string path = "/tmp/nnc-fuzz-" + std::to_string(getpid()) + suffix;   // one per process
     std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
-    return path;
+    const std::string program = "let x = " + reader + "(\"" + path + "\")\nprint(x)\n";
+    run_source(program);
+    check_source(program);
 }
 
 }  // namespace nnc::fuzz

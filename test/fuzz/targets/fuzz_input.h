@@ -19,8 +19,9 @@ void run_source(const std::string& source);
 // Parses and checks `source` (nnc check: abstract evaluation, every fn).
 void check_source(const std::string& source);
 
-// Writes the input to a file of this process (one per target and process)
-// with the given suffix; returns its path.
-std::string input_file(const uint8_t* data, size_t size, const std::string& suffix);
+// The input as a file with the given suffix, read by the builtin `reader`
+// (`load_npy`, `read_idx`, ...) in a program that is run and checked
+// (checking reads only what it needs to type the result).
+void read_as_file(const uint8_t* data, size_t size, const std::string& reader, const std::string& suffix);
 
 }  // namespace nnc::fuzz
