@@ -94,13 +94,12 @@ Value Interpreter::to_tensor(const Value& v, std::optional<DType> hint, SourceRa
     Shape shape;
     std::vector<Value> leaves;
     flatten(v, 0, shape, leaves, where);
-    bool all_bool = !leaves.empty(), any_float = false;
+    bool all_bool = !leaves.empty(), any_float = false, beyond_i32 = false;
     for (const Value& x : leaves) {
         all_bool = all_bool && x.is<bool>();
         any_float = any_float || x.is<double>() || (x.is_tensor() && is_floating(x.tensor_type().dtype));
+        beyond_i32 = beyond_i32 || (x.is<int64_t>() && !fits_integer(DType::I32, x.as<int64_t>()));
     }
-    bool beyond_i32 = false;
-    for (const Value& x : leaves) beyond_i32 = beyond_i32 || (x.is<int64_t>() && !fits_integer(DType::I32, x.as<int64_t>()));
     DType t = hint ? *hint : all_bool ? DType::Bool : any_float ? DType::F32 : beyond_i32 ? DType::I64 : DType::I32;
     for (const Value& x : leaves)
         if (x.is<int64_t>()) require_fits(t, x.as<int64_t>(), where);

@@ -149,19 +149,17 @@ Value read_idx_builtin(BuiltinArgs& a) {
     // A plain file's size is known: report truncation before allocating.
     // A gzip file inflates to at most kMaxDeflateRatio times its size, so a
     // header declaring more is a lie found before allocating too.
-    struct stat file_stat;
-    if (!gzdirect(file.get()) && ::stat(path.c_str(), &file_stat) == 0) {
-        constexpr uint64_t kMaxDeflateRatio = 1032;   // deflate's limit: 258 bytes per 2-bit code
-        const uint64_t at_most = kMaxDeflateRatio * uint64_t(file_stat.st_size);
-        if (data_bytes > at_most)
-            fail("truncated: the header declares shape " + shape_str(shape) + " (" + std::to_string(data_bytes) +
-                 " bytes of data) but a gzip file of " + std::to_string(file_stat.st_size) +
-                 " bytes inflates to at most " + std::to_string(at_most));
-    }
-    if (gzdirect(file.get())) {
-        struct stat st;
-        if (::stat(path.c_str(), &st) == 0) {
-            uint64_t expected = 4 + header.size() + data_bytes;
+    struct stat st;
+    if (::stat(path.c_str(), &st) == 0) {
+        if (!gzdirect(file.get())) {
+            constexpr uint64_t kMaxDeflateRatio = 1032;   // deflate's limit: 258 bytes per 2-bit code
+            const uint64_t at_most = kMaxDeflateRatio * uint64_t(st.st_size);
+            if (data_bytes > at_most)
+                fail("truncated: the header declares shape " + shape_str(shape) + " (" + std::to_string(data_bytes) +
+                     " bytes of data) but a gzip file of " + std::to_string(st.st_size) + " bytes inflates to at most " +
+                     std::to_string(at_most));
+        } else {
+            const uint64_t expected = 4 + header.size() + data_bytes;
             if (uint64_t(st.st_size) < expected)
                 fail("truncated: the header declares shape " + shape_str(shape) + " (" + std::to_string(expected) +
                      " bytes) but the file has " + std::to_string(st.st_size) + " bytes");

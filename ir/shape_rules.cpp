@@ -643,11 +643,15 @@ TensorType infer_type_unchecked(OpKind kind, std::span<const TensorType> operand
 
 TensorType infer_type(OpKind kind, std::span<const TensorType> operands, const Attrs& attrs) {
     TensorType result = infer_type_unchecked(kind, operands, attrs);
-    Shape known;
-    for (const Dim& d : result.dims)
-        if (d.is_known()) known.push_back(d.value());
-    if (!checked_product(known) || !checked_mul(checked_product(known).value_or(1), dtype_size(result.dtype)))
-        fail(kind, "the result " + result.str() + " has more bytes than fit in 64 bits");
+    // The known dims' bytes must fit in 64 bits (any number of them do when one dim is 0).
+    std::optional<int64_t> bytes = dtype_size(result.dtype);
+    bool empty = false;
+    for (const Dim& d : result.dims) {
+        if (!d.is_known()) continue;
+        empty = empty || d.value() == 0;
+        if (bytes) bytes = checked_mul(*bytes, d.value());
+    }
+    if (!bytes && !empty) fail(kind, "the result " + result.str() + " has more bytes than fit in 64 bits");
     return result;
 }
 

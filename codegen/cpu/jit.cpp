@@ -115,7 +115,7 @@ struct Jit::Impl {
         if (g_options.cache_dir.empty()) return nullptr;
         const std::string path = cache_path(key).string();
         std::string bytes, error;
-        if (!std::filesystem::exists(path) || !read_whole_file(path, bytes, error)) return nullptr;
+        if (!read_whole_file(path, bytes, error)) return nullptr;   // not cached (or unreadable)
         std::string why;
         std::optional<std::string_view> object = decode_cache_entry(bytes, why);
         if (!object) {
