@@ -24,6 +24,11 @@ failed=0
 for t in "${targets[@]}"; do
   corpus=$build/fuzz/corpus/$t findings=$build/fuzz/findings/$t
   mkdir -p "$corpus" "$findings"
+  if [ ! -d "test/fuzz/corpus/$t" ]; then
+    failed=$((failed + 1))
+    echo "fuzz $t: no seed corpus test/fuzz/corpus/$t (is it committed?)"
+    continue
+  fi
   log=$build/fuzz/$t.log
   "$build/test/fuzz/fuzz_$t" -seed="${NNC_FUZZ_SEED:-0}" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 -max_len=65536 \
       -artifact_prefix="$findings/" -print_final_stats=1 "$corpus" "test/fuzz/corpus/$t" > "$log" 2>&1
