@@ -55,8 +55,10 @@ Value like(BuiltinArgs& a, double value) {
     Value x = a.tensor("x");
     TensorType t = x.tensor_type();
     DType dt = a.is_none("dtype") ? t.dtype : a.dtype("dtype");
-    if (!t.fully_known()) return Value(AbstractTensor{{dt, t.dims}});
-    return filled(a, t.concrete(), value, dt);
+    if (t.fully_known()) return filled(a, t.concrete(), value, dt);
+    if (a.interp().mode() != Interpreter::Mode::Trace) return Value(AbstractTensor{{dt, t.dims}});
+    // Symbolic dimensions while tracing: the value broadcast to x's shape.
+    return a.interp().apply(OpKind::BroadcastLike, {filled(a, {}, value, dt), x}, {}, a.call_range());
 }
 Value zeros_like_builtin(BuiltinArgs& a) { return like(a, 0); }
 Value ones_like_builtin(BuiltinArgs& a) { return like(a, 1); }

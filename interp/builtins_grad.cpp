@@ -34,6 +34,12 @@ FlatArgs flat_args(BuiltinArgs& a, const std::vector<Value>& values, const std::
     return f;
 }
 
+// What the traced fn read from outside (a closure's variables, a global
+// model) follows the arguments as inputs (captures.h).
+void add_captures(FlatArgs& args, const Interpreter::Trace& t) {
+    for (const Value& v : t.captured) flatten(v, args.leaves);
+}
+
 // Runs `fn` on the leaves: interpreted from eager code, inlined while tracing.
 std::vector<Value> run_ir(Interpreter& in, const ir::Function& fn, const std::vector<Value>& inputs, SourceRange where) {
     std::vector<Value> out;
@@ -112,12 +118,13 @@ std::unique_ptr<ir::Function> loss_gradient(ir::Function& loss, size_t updated, 
 // are assigned in the arguments too, as a plain call would: the forward
 // pass runs once more for them (while tracing, cse merges it with the
 // gradient's own forward pass).
-void write_back_updates(Interpreter& in, const Interpreter::Trace& t, const FlatArgs& args, const std::vector<Value>& actual,
+void write_back_updates(Interpreter& in, const Interpreter::Trace& t, const FlatArgs& args, std::vector<Value> actual,
                         SourceRange where) {
     if (t.updated_leaves.empty()) return;
     std::vector<Value> results = run_ir(in, *t.function, args.leaves, where);
+    actual.insert(actual.end(), t.captured.begin(), t.captured.end());
     std::vector<Value*> slots;
-    for (const Value& v : actual) leaf_slots(v, slots);
+    for (Value& v : actual) leaf_slots(v, slots);
     const size_t first = results.size() - t.updated_leaves.size();
     for (size_t k = 0; k < t.updated_leaves.size(); ++k) *slots[t.updated_leaves[k]] = results[first + k];
 }
@@ -171,6 +178,7 @@ Value gradient_function(BuiltinArgs& outer, bool with_value) {
         FlatArgs args = flat_args(a, a.rest(), ranges);
 
         Interpreter::Trace t = trace_scalar(a, f, args, name);
+        add_captures(args, t);
         std::vector<size_t> wrt;
         for (size_t arg : selected)
             for (size_t leaf = args.first_leaf[arg]; leaf < args.first_leaf[arg + 1]; ++leaf)
@@ -186,6 +194,8 @@ Value gradient_function(BuiltinArgs& outer, bool with_value) {
             grads.push_back(like.is_tensor() ? out[pos++] : unflatten(like, out, pos, LeafFilter::Params));
         }
         Value grad = single ? grads[0] : make_tuple(std::move(grads));
+        // A gradient model made while tracing is the trace's own (`optim.clip_grad_norm` assigns it).
+        if (in.mode() == Interpreter::Mode::Trace) set_trace_epoch(grad, in.trace_root_epoch());
         return with_value ? make_tuple({out[0], grad}) : grad;
     };
     return make_object<BuiltinObject>(std::string(name) + "(" + type_name(f) + ")", "*args", impl);
@@ -205,6 +215,7 @@ Value vjp_builtin(BuiltinArgs& a) {
     for (size_t i = 0; i < primals.size(); ++i) ranges.push_back(a.rest_range(i));
     FlatArgs args = flat_args(a, primals, ranges);
     auto t = std::make_shared<Interpreter::Trace>(trace_for_transform(a, f, args, "vjp"));
+    add_captures(args, *t);
     std::shared_ptr<ir::Function> pullback_ir = transform(a, "vjp", [&] { return autodiff::vjp(*t->function); });
 
     std::vector<Value> outputs;
@@ -225,7 +236,9 @@ Value vjp_builtin(BuiltinArgs& a) {
         size_t at = n_out;   // the pullback returns f's values, then the cotangents of its inputs
         std::vector<Value> result;
         for (const Value& like : primals) result.push_back(like.is_tensor() ? out[at++] : unflatten(like, out, at));
-        return result.size() == 1 ? result[0] : make_tuple(std::move(result));
+        Value cotangents = result.size() == 1 ? result[0] : make_tuple(std::move(result));
+        if (p.interp().mode() == Interpreter::Mode::Trace) set_trace_epoch(cotangents, p.interp().trace_root_epoch());
+        return cotangents;
     };
     return make_tuple({value, make_object<BuiltinObject>("vjp pullback", "cotangent", pullback)});
 }
@@ -248,6 +261,13 @@ Value jvp_builtin(BuiltinArgs& a) {
     if (tangent_leaves.size() != args.leaves.size()) a.fail("tangents", "tangents must have the primals' structure");
 
     Interpreter::Trace t = trace_for_transform(a, a.value("f"), args, "jvp");
+    add_captures(args, t);
+    // What f read from outside is held fixed: its tangents are zero.
+    for (size_t i = tangent_leaves.size(); i < args.leaves.size(); ++i) {
+        const DType dt = args.leaves[i].tensor_type().dtype;
+        Value zero = in.to_tensor(is_floating(dt) ? Value(0.0) : Value(int64_t{0}), dt, a.call_range());
+        tangent_leaves.push_back(in.apply(OpKind::BroadcastLike, {zero, args.leaves[i]}, {}, a.call_range()));
+    }
     std::unique_ptr<ir::Function> j = transform(a, "jvp", [&] { return autodiff::jvp(*t.function); });
     std::vector<Value> inputs = args.leaves;
     inputs.insert(inputs.end(), tangent_leaves.begin(), tangent_leaves.end());

@@ -9,9 +9,12 @@
 // dimension's value on the host (`zeros([B])`), it is traced again with
 // concrete shapes.
 //
-// A trace also folds in what the fn read from outside itself (globals,
-// captured variables); guards.h keeps those reads, and a call whose reads
-// changed is traced again, up to kMaxTraceVariants times per signature.
+// What the fn reads from outside itself (globals, captured variables) is
+// part of the call too: tensors, and the models and lists holding them,
+// are inputs read at every call (captures.h); other values are folded in.
+// Guards (guards.h) keep those reads, and a call whose reads changed their
+// value or structure is traced again, up to kMaxTraceVariants times per
+// signature.
 #include "codegen/cpu/kernel_module.h"
 #include "interp/flatten.h"
 #include "interp/interpreter.h"
@@ -105,7 +108,7 @@ Interpreter::CompiledCall& Interpreter::compiled_call(const Value& callee, const
     CompiledCall& entry = *variants.back();
     try {
         ++stats_.traces;
-        entry.traced = std::make_shared<Trace>(trace_call(callee, args, fn.qualified_name, &entry.guards));
+        entry.traced = std::make_shared<Trace>(trace_call(callee, args, fn.qualified_name, OuterTensors::Inputs, &entry.guards));
         // A fn returning a model (a constructor, `optim.sgd(m)`) runs eagerly:
         // models are shared by reference, and a traced result would be a copy
         // that no longer aliases the model it was given.
@@ -143,9 +146,16 @@ Value Interpreter::call_compiled(const Value& callee, CallArgs& args) {
     };
     if (!entry->traced) return run_eagerly();
 
+    // The inputs: the receiver's and arguments' tensors, then the current
+    // values of what the trace read from outside.
+    std::vector<Value*> captured;
+    const Scope* closure = user_function(callee)->closure.get();
+    for (const Guard& g : entry->guards)
+        if (g.input) captured.push_back(locate(g, closure));
     std::vector<Value> leaves;
     flatten(receiver, leaves);
     for (const ArgValue& a : args.args) flatten(a.value, leaves);
+    for (const Value* v : captured) flatten(*v, leaves);
     std::vector<Tensor> inputs;
     for (const Value& v : leaves) inputs.push_back(v.as<Tensor>());
     leaves.clear();   // so that a field's tensor is held only by the field and `inputs`
@@ -166,7 +176,8 @@ Value Interpreter::call_compiled(const Value& callee, CallArgs& args) {
     Value result = unflatten(entry->traced->result_structure, results, pos);
     std::vector<Value*> slots;
     leaf_slots(receiver, slots);
-    for (const ArgValue& a : args.args) leaf_slots(a.value, slots);
+    for (ArgValue& a : args.args) leaf_slots(a.value, slots);
+    for (Value* v : captured) leaf_slots(*v, slots);
     for (size_t leaf : entry->traced->updated_leaves) *slots[leaf] = results[pos++];
     ++stats_.compiled_calls;
     return result;

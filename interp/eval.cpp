@@ -51,9 +51,9 @@ Value Interpreter::eval(const Expr& e, const std::shared_ptr<Scope>& scope) {
     case Expr::Kind::Name: {
         auto& n = *cast<Name>(&e);
         if (Value* v = scope->lookup(n.name)) {
-            if (mode_ == Mode::Trace && !guard_recorders_.empty())
-                if (Scope* owner = scope->owner_of(n.name); owner != builtins_.get())
-                    record_outer_read(guard_recorders_, *owner, n.name, *v);
+            if (mode_ == Mode::Trace)
+                if (Scope* owner = scope->owner_of(n.name); owner != builtins_.get() && owner->defined_here(n.name))
+                    return read_outer(*owner, n.name, *v, n.range);
             return *v;
         }
         throw CompileError(n.range, "use of undeclared name `" + n.name + "`" + did_you_mean(n.name, *scope));

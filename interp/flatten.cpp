@@ -72,20 +72,18 @@ void describe_leaves(const Value& v, const std::string& path, std::vector<LeafIn
         }
 }
 
-void leaf_slots(const Value& v, std::vector<Value*>& slots) {
+void leaf_slots(Value& v, std::vector<Value*>& slots) {
+    if (v.is_tensor()) {
+        slots.push_back(&v);
+        return;
+    }
     auto visit = [&](std::vector<Value>& items) {
-        for (Value& e : items) {
-            if (e.is_tensor()) slots.push_back(&e);
-            else leaf_slots(e, slots);
-        }
+        for (Value& e : items) leaf_slots(e, slots);
     };
     if (auto* t = v.object<TupleObject>()) visit(t->elements);
     if (auto* l = v.object<ListObject>()) visit(l->elements);
     if (auto* m = v.object<ModelInstance>())
-        for (auto& f : m->fields) {
-            if (f.value.is_tensor()) slots.push_back(&f.value);
-            else leaf_slots(f.value, slots);
-        }
+        for (auto& f : m->fields) leaf_slots(f.value, slots);
 }
 
 bool holds_model(const Value& v) {

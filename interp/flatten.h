@@ -40,8 +40,8 @@ struct LeafInfo {
 void describe_leaves(const Value& v, const std::string& path, std::vector<LeafInfo>& out);
 
 // Pointers to the storage of `v`'s leaves, in flatten order (AllTensors),
-// for writing results back into models in place.
-void leaf_slots(const Value& v, std::vector<Value*>& slots);
+// for writing results back into models in place (`v` itself when it is a tensor).
+void leaf_slots(Value& v, std::vector<Value*>& slots);
 
 // Whether `v` is a model or a tuple or list holding one.
 bool holds_model(const Value& v);

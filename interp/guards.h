@@ -1,9 +1,10 @@
-// Guards of a trace: the values it read from scopes it did not create — a
-// global, a variable captured by a nested fn — and folded into its IR. A
-// cached trace is reused only while every name it read still holds the
-// same value (host values compared by value, tensors and objects by
-// identity), as TorchDynamo guards its graphs; otherwise the call is traced
-// again. See lang/reference.md, "Compiled calls".
+// Guards of a trace: the names it read from scopes it did not create — a
+// global, a variable captured by a nested fn — and what they held. A
+// cached trace is reused only while every guard holds, as TorchDynamo
+// guards its graphs; otherwise the call is traced again. A name whose
+// tensors became inputs of the trace (captures.h) must keep its structure
+// and types; any other (a number, a string, a fn) its value. See
+// lang/reference.md, "Compiled calls".
 #pragma once
 
 #include <memory>
@@ -23,19 +24,21 @@ struct Guard {
     int depth = -1;
     std::weak_ptr<Scope> owner;
     std::string name;
-    Value value;
+    Value value;          // what it held (for messages)
+    std::string key;      // structure_key(value): what must not change
+    bool input = false;   // its tensors are inputs of the trace, read at every call
 };
 
-// Collects the guards of one trace in progress.
-struct GuardRecorder {
-    int root_epoch;              // scopes older than this are outside the trace
-    const Scope* closure;        // the traced fn's closure (null for other callables)
-    std::vector<Guard>* guards;
-};
+// A guard on `name` found in `owner`, located from `closure` (the traced
+// fn's closure; null for other callables).
+Guard make_guard(const Scope* closure, Scope& owner, const std::string& name, const Value& value, bool input);
 
-// Records that `name`, found in `owner`, was read while the traces in
-// `recorders` were running, for each trace that `owner` is outside of.
-void record_outer_read(std::vector<GuardRecorder>& recorders, Scope& owner, const std::string& name, const Value& value);
+// Whether two guards name the same variable.
+bool same_place(const Guard& a, const Guard& b);
+
+// The variable a guard names, for a call of a fn closing over `closure`;
+// null when it no longer exists.
+Value* locate(const Guard& g, const Scope* closure);
 
 // The first guard that no longer holds for a call of a fn closing over
 // `closure`, with a description of what changed; nullopt when all hold.

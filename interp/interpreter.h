@@ -23,6 +23,7 @@
 #include "frontend/diagnostics.h"
 #include "interp/builtins.h"
 #include "interp/flatten.h"
+#include "interp/captures.h"
 #include "interp/guards.h"
 #include "interp/objects.h"
 #include "interp/scope.h"
@@ -68,18 +69,22 @@ public:
     enum class Mode { Eager, Abstract, Trace };
 
     // A call recorded as IR: parameters are the tensor leaves of the
-    // receiver and arguments (flatten.h order), results the leaves of the
-    // returned value followed by the model fields the call assigned.
+    // receiver and arguments (flatten.h order), then of the captures;
+    // results the leaves of the returned value followed by the model fields
+    // the call assigned (of the arguments or the captures).
     struct Trace {
         std::unique_ptr<ir::Function> function;
         Value result_structure;                 // the returned value, tensors as traced values
         std::vector<size_t> updated_leaves;     // argument leaf of each trailing result
         std::vector<LeafInfo> params;           // what each parameter is (path, differentiable)
+        std::vector<Value> captured;            // values read from outside whose leaves are the last parameters
     };
     // Traces `callee(args)` (fn, method or any callable) into an IR function.
-    // Throws TraceFailure or CompileError.
-    // `guards`, when given, receives what the trace read from outside (guards.h).
-    Trace trace_call(const Value& callee, CallArgs args, const std::string& name, std::vector<Guard>* guards = nullptr);
+    // Throws TraceFailure or CompileError. Tensors it reads from outside
+    // become inputs after the arguments, or constants (captures.h);
+    // `guards`, when given, receives what it read from outside (guards.h).
+    Trace trace_call(const Value& callee, CallArgs args, const std::string& name,
+                     OuterTensors outer_tensors = OuterTensors::Inputs, std::vector<Guard>* guards = nullptr);
 
     Interpreter(SourceManager& sources, InterpreterOptions options);
     ~Interpreter();
@@ -202,6 +207,9 @@ private:
     // nullopt: the body cannot be an IR loop; the caller unrolls it.
     std::optional<Flow> trace_for(const ast::For& s, const RangeValue& r, const std::shared_ptr<Scope>& scope, Frame& frame);
     Flow trace_if(const ast::If& s, const Value& cond, const std::shared_ptr<Scope>& scope, Frame& frame);
+    // What the traces in progress see of `value`, read as `name` from
+    // `owner` (captures.h).
+    Value read_outer(Scope& owner, const std::string& name, const Value& value, SourceRange where);
     bool compiles(const Value& callee) const;
     Value call_compiled(const Value& callee, CallArgs& args);
 
@@ -233,7 +241,7 @@ private:
     ir::Builder* builder_ = nullptr;                             // where traced ops go
     int trace_epoch_ = 0;                                        // the latest trace started
     int trace_root_epoch_ = 1 << 30;                             // the trace in progress (scopes it owns)
-    std::vector<Value> trace_roots_;                             // its receiver and arguments (shadow copies)
+    std::vector<TraceFrame*> trace_frames_;                      // the traces in progress, innermost last
     int eager_fallback_depth_ = 0;                               // > 0: inside a call that could not be traced
     struct CompiledCall {
         std::shared_ptr<Trace> traced;
@@ -244,7 +252,6 @@ private:
     static constexpr size_t kMaxTraceVariants = 8;
     // By fn and argument signature: the variants traced under different guards, newest last.
     std::map<std::string, std::vector<std::unique_ptr<CompiledCall>>> compiled_;
-    std::vector<GuardRecorder> guard_recorders_;                 // the traces in progress that keep guards
     Stats stats_;
     // The cached trace of `callee` at these arguments' types (traced on first use).
     // `generalized`: the arguments have symbolic dimensions (a failure then

@@ -84,7 +84,7 @@ Interpreter::Lowered Interpreter::lower(std::unique_ptr<ast::Program> program, c
         if (!method.empty()) throw CompileError({}, "`" + head + "` is a fn, not a model");
         CallArgs args = args_for(fn->def->params, fn->closure, name);
         abstract.reset();
-        lowered.trace = trace_call(*found, std::move(args), name);
+        lowered.trace = trace_call(*found, std::move(args), name, OuterTensors::Fold);
         return lowered;
     }
     auto* cls = found->object<ModelClass>();
@@ -101,7 +101,7 @@ Interpreter::Lowered Interpreter::lower(std::unique_ptr<ast::Program> program, c
     CallArgs args = args_for(def->params, scope, name);
     Value bound = make_object<BoundMethodObject>(instance, make_object<FunctionObject>(def, cls->scope, head + "." + def->name));
     abstract.reset();
-    lowered.trace = trace_call(bound, std::move(args), name);
+    lowered.trace = trace_call(bound, std::move(args), name, OuterTensors::Fold);
     return lowered;
 }
 

@@ -98,6 +98,10 @@ struct IteratorObject : Object {
     static bool classof(const Object* o) { return o->kind == Kind::Iterator; }
 };
 
+// Marks the models in `v` (in tuples, lists and fields too) as created by
+// the trace with this epoch, which may then assign their fields.
+void set_trace_epoch(const Value& v, int epoch);
+
 template <class T, class... A> Value make_object(A&&... args) {
     return Value(std::shared_ptr<Object>(std::make_shared<T>(std::forward<A>(args)...)));
 }

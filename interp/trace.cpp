@@ -18,19 +18,6 @@ namespace nnc {
 
 namespace {
 
-// Marks the model copies a trace made of its arguments as its own, so the
-// traced code may assign their fields.
-void mark_models(const Value& v, int epoch) {
-    if (auto* m = v.object<ModelInstance>()) {
-        m->epoch = epoch;
-        for (const auto& f : m->fields) mark_models(f.value, epoch);
-    }
-    if (auto* t = v.object<TupleObject>())
-        for (const Value& e : t->elements) mark_models(e, epoch);
-    if (auto* l = v.object<ListObject>())
-        for (const Value& e : l->elements) mark_models(e, epoch);
-}
-
 // Whether a host value the trace cannot know (a symbolic dimension's size)
 // reached the result.
 bool contains_unknown(const Value& v) {
@@ -61,10 +48,17 @@ ir::Value* Interpreter::ir_value(const Value& v, SourceRange where) {
     throw TraceFailure{where, "a value of type " + type_name(v) + " is not known while tracing"};
 }
 
+Value Interpreter::read_outer(Scope& owner, const std::string& name, const Value& value, SourceRange where) {
+    Value view = value;   // each trace sees the view of the one around it
+    for (TraceFrame* frame : trace_frames_)
+        if (owner.epoch() < frame->root_epoch) view = frame->read(owner, name, view, where);
+    return view;
+}
+
 Value Interpreter::traced(ir::Value* v) { return Value(AbstractTensor{v->type(), v}); }
 
 Interpreter::Trace Interpreter::trace_call(const Value& callee, CallArgs args, const std::string& name,
-                                           std::vector<Guard>* guards) {
+                                           OuterTensors outer_tensors, std::vector<Guard>* guards) {
     Trace trace;
     trace.function = std::make_unique<ir::Function>(name);
     ir::Builder builder(*trace.function);
@@ -94,17 +88,16 @@ Interpreter::Trace Interpreter::trace_call(const Value& callee, CallArgs args, c
     ScopedValue<Mode> mode(mode_, Mode::Trace);
     ScopedValue<ir::Builder*> recording(builder_, &builder);
     ScopedValue<int> root(trace_root_epoch_, ++trace_epoch_);
-    mark_models(shadow_receiver, trace_root_epoch_);
-    std::vector<Value> roots{shadow_receiver};
-    for (ArgValue& a : args.args) mark_models(a.value, trace_root_epoch_), roots.push_back(a.value);
-    ScopedValue<std::vector<Value>> rooted(trace_roots_, roots);
     const auto* fn = function.object<FunctionObject>();
-    if (guards) guard_recorders_.push_back({trace_root_epoch_, fn ? fn->closure.get() : nullptr, guards});
-    struct PopRecorder {
-        std::vector<GuardRecorder>& recorders;
-        bool armed;
-        ~PopRecorder() { if (armed) recorders.pop_back(); }
-    } pop_recorder{guard_recorders_, guards != nullptr};
+    TraceFrame frame{trace_root_epoch_, fn ? fn->closure.get() : nullptr, trace.function.get(), outer_tensors, guards, {}, {}};
+    set_trace_epoch(shadow_receiver, trace_root_epoch_);
+    frame.roots.push_back(shadow_receiver);
+    for (ArgValue& a : args.args) set_trace_epoch(a.value, trace_root_epoch_), frame.roots.push_back(a.value);
+    trace_frames_.push_back(&frame);
+    struct PopFrame {
+        std::vector<TraceFrame*>& frames;
+        ~PopFrame() { frames.pop_back(); }
+    } pop_frame{trace_frames_};
     // Host values of the models (and the types of their tensors) before the
     // call: IR cannot write a host field back, so a call that assigns one runs eagerly.
     auto host_state = [&] {
@@ -115,7 +108,9 @@ Interpreter::Trace Interpreter::trace_call(const Value& callee, CallArgs args, c
     const std::string host_before = host_state();
 
     Value result = call(shadow_callee, args);
-    if (host_state() != host_before)
+    bool host_changed = host_state() != host_before;
+    for (const Capture& c : frame.captures) host_changed = host_changed || structure_key(c.shadow) != c.structure;
+    if (host_changed)
         throw TraceFailure{args.call_range, "the call assigns a model field that is not a tensor, or changes a field's type"};
 
     if (contains_unknown(result))
@@ -124,10 +119,18 @@ Interpreter::Trace Interpreter::trace_call(const Value& callee, CallArgs args, c
     flatten(result, outputs);
     std::vector<ir::Value*> returned;
     for (const Value& v : outputs) returned.push_back(ir_value(v, args.call_range));
+    // The captures' leaves follow the arguments' as parameters.
+    for (const Capture& c : frame.captures) {
+        for (ir::Value* p : c.params) params.push_back(traced(p));
+        describe_leaves(c.outer, c.where.name, trace.params);
+        trace.captured.push_back(c.outer);
+    }
+    for (size_t i = leaves.size(); i < trace.params.size(); ++i) trace.params[i].differentiable = false;
     // Model fields assigned during the call are returned too, to be written back.
     std::vector<Value> after;
     flatten(shadow_receiver, after);
     for (const ArgValue& a : args.args) flatten(a.value, after);
+    for (const Capture& c : frame.captures) flatten(c.shadow, after);
     for (size_t i = 0; i < after.size() && i < params.size(); ++i) {
         if (after[i].is<AbstractTensor>() && after[i].as<AbstractTensor>().ir == params[i].as<AbstractTensor>().ir) continue;
         if (after[i].tensor_type().dtype != params[i].tensor_type().dtype ||
@@ -185,8 +188,11 @@ std::optional<Interpreter::Flow> Interpreter::trace_for(const ast::For& s, const
         else others.emplace_back(b.slot, *b.slot);
     }
     // So are the tensor fields of the models the fn was given (`m.w = ...` in the body).
+    TraceFrame& trace = *trace_frames_.back();
+    const size_t captures_before = trace.captures.size();
     std::vector<Value*> fields;
-    for (const Value& root : trace_roots_) leaf_slots(root, fields);
+    for (Value& root : trace.roots)
+        if (!root.is_tensor()) leaf_slots(root, fields);
     for (Value* slot : fields)
         if (std::find(carried.begin(), carried.end(), slot) == carried.end())
             carried.push_back(slot), names.push_back("field"), inits.push_back(ir_value(*slot, s.range));
@@ -199,6 +205,8 @@ std::optional<Interpreter::Flow> Interpreter::trace_for(const ast::For& s, const
         ir::Block* block;
         size_t start, size;
         std::vector<std::pair<Value*, Value>> saved;
+        TraceFrame& trace;
+        size_t captures_before;
         bool armed = true;
         ~Rollback() {
             if (!armed) return;
@@ -207,8 +215,9 @@ std::optional<Interpreter::Flow> Interpreter::trace_for(const ast::For& s, const
                              block->ops.begin() + static_cast<std::ptrdiff_t>(start + added));
             builder.set_insertion_before(block, start);
             for (auto& [slot, value] : saved) *slot = value;
+            for (auto& [slot, param] : trace.capture_slots(captures_before)) *slot = param;   // captured in the body
         }
-    } rollback{*builder_, builder_->block(), builder_->position(), builder_->block()->ops.size(), others};
+    } rollback{*builder_, builder_->block(), builder_->position(), builder_->block()->ops.size(), others, trace, captures_before};
     for (Value* slot : carried) rollback.saved.emplace_back(slot, *slot);
 
     builder_->set_loc(s.range);
@@ -239,6 +248,9 @@ std::optional<Interpreter::Flow> Interpreter::trace_for(const ast::For& s, const
             for (const auto& [slot, before] : others)
                 if (!same_value(*slot, before))
                     throw TraceFailure{s.range, "the loop assigns a variable that is not a tensor of this fn"};
+            // A model first read in the body is not carried: unrolled, the loop may update it.
+            for (const auto& [slot, param] : trace.capture_slots(captures_before))
+                if (!same_value(*slot, param)) throw TraceFailure{s.range, "the loop updates a model it reads from outside"};
             return next;
         });
     } catch (const TraceFailure&) {
@@ -257,10 +269,19 @@ Interpreter::Flow Interpreter::trace_if(const ast::If& s, const Value& cond, con
                                               " is ambiguous; reduce it first (e.g. with sum or max)");
     Value c = ct.dtype == DType::Bool ? cond : elementwise(OpKind::Ne, cond, Value(int64_t{0}), s.cond->range);
 
+    // The fn's variables and the tensor fields of the models it was given
+    // or captured (a branch may assign `m.w`).
     std::vector<Value*> slots;
     for (const Binding& b : traced_bindings(scope)) slots.push_back(b.slot);
+    TraceFrame& trace = *trace_frames_.back();
+    std::vector<Value*> fields;
+    for (Value& root : trace.roots)
+        if (!root.is_tensor()) leaf_slots(root, fields);
+    for (Value* slot : fields)
+        if (std::find(slots.begin(), slots.end(), slot) == slots.end()) slots.push_back(slot);
     std::vector<Value> before;
     for (Value* slot : slots) before.push_back(*slot);
+    size_t captures_seen = trace.captures.size();
 
     ir::Function& f = builder_->function();
     ir::Op* op = builder_->insert(f.new_op(OpKind::If, {ir_value(c, s.cond->range)}, {}, {}, s.range));
@@ -283,6 +304,13 @@ Interpreter::Flow Interpreter::trace_if(const ast::If& s, const Value& cond, con
         Frame branch_frame;
         if (body) b.flow = exec_block(*body, scope, branch_frame);
         b.returned = branch_frame.result;
+        // Models first captured in this branch: their fields started as parameters.
+        for (auto& [slot, param] : trace.capture_slots(captures_seen)) {
+            slots.push_back(slot);
+            before.push_back(param);
+            for (Branch& earlier : branches) earlier.values.push_back(param);
+        }
+        captures_seen = trace.captures.size();
         for (Value* slot : slots) b.values.push_back(*slot);
         for (size_t i = 0; i < slots.size(); ++i) *slots[i] = before[i];
         branches.push_back(std::move(b));

@@ -71,7 +71,8 @@ void describe(const Interpreter::Lowered& lowered, const DriverOptions& o, aot::
         for (const NamedTensor& t : saved_tensors(*weights_model)) checkpoint.emplace(t.tensor.raw(), t.name);
     // Fields reached twice (the model, and the optimizer's reference to it) are one piece of state.
     std::vector<Value*> slots;
-    for (const auto& arg : lowered.args) leaf_slots(arg.second, slots);
+    std::vector<std::pair<std::string, Value>> args = lowered.args;   // a tensor argument's own slot is in the copy
+    for (auto& arg : args) leaf_slots(arg.second, slots);
     std::map<const Value*, int> first_param;
     int input = 0;
     for (size_t i = 0; i < initial.size(); ++i) {
