@@ -36,8 +36,9 @@ Value* slice_axis(Builder& b, Value* v, int64_t axis, int64_t start, int64_t siz
 
 std::vector<Value*> reshape_vjp(Builder& b, const Op& op, Value* ct, const std::vector<bool>&) {
     const TensorType& x = op.operands[0]->type();
-    if (!x.fully_known()) symbolic(op, op.operands[0]);
-    return {b.op(OpKind::Reshape, {ct}, Attrs{{"shape", x.concrete()}})};
+    std::optional<std::vector<int64_t>> back = reshape_attr(ct->type(), x.dims);
+    if (!back) symbolic(op, op.operands[0]);
+    return {b.op(OpKind::Reshape, {ct}, Attrs{{"shape", *back}})};
 }
 
 std::vector<Value*> permute_vjp(Builder& b, const Op& op, Value* ct, const std::vector<bool>&) {

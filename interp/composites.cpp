@@ -9,11 +9,10 @@ namespace nnc {
 
 Value reshape_to(Interpreter& in, const Value& x, const std::vector<Dim>& dims, SourceRange where) {
     if (x.is_unknown()) return x;
-    bool known = std::all_of(dims.begin(), dims.end(), [](const Dim& d) { return d.is_known(); });
-    if (!known) return Value(AbstractTensor{{x.tensor_type().dtype, dims}});
-    std::vector<int64_t> shape;
-    for (const Dim& d : dims) shape.push_back(d.value());
-    return in.apply(OpKind::Reshape, {x}, Attrs{{"shape", shape}}, where);
+    // Symbolic dims the result keeps are copies of the operand's (shape_rules.h).
+    std::optional<std::vector<int64_t>> shape = reshape_attr(x.tensor_type(), dims);
+    if (!shape) return Value(AbstractTensor{{x.tensor_type().dtype, dims}});
+    return in.apply(OpKind::Reshape, {x}, Attrs{{"shape", *shape}}, where);
 }
 
 Value cast_to(Interpreter& in, const Value& x, DType t, SourceRange where) {

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "interp/interpreter.h"
+#include "ir/shape_rules.h"
 
 namespace nnc {
 
@@ -138,24 +139,26 @@ Value Interpreter::index(const Value& base, const Index& e, const std::shared_pt
         return apply(OpKind::Take, {base, full[axis].index}, Attrs{{"axis", int64_t(axis)}}, full[axis].range);
     }
 
+    // Bounds per dim. A symbolic dim takes a whole slice (to its end,
+    // whatever its size) and non-negative known bounds (checked when the
+    // IR runs); bounds relative to its end are known only per shape.
     std::vector<int64_t> starts, stops, steps;
     std::vector<Dim> result_dims;
-    bool exact = true;   // every bound known: lower to Slice + Reshape
+    bool exact = true;   // every bound expressible: lower to Slice + Reshape
     for (size_t d = 0; d < full.size(); ++d) {
         const Item& x = full[d];
         const Dim& dim = type.dims[d];
         if (x.kind == IndexItem::Single) {
             auto k = int_of(x.index, x.range, "index");
-            if (!k || !dim.is_known()) {
+            if (!k || (!dim.is_known() && *k < 0)) {
                 exact = false;
                 starts.push_back(0), stops.push_back(1), steps.push_back(1);
                 continue;
             }
-            int64_t n = dim.value();
-            if (*k < -n || *k >= n)
-                throw CompileError(x.range, "index " + std::to_string(*k) + " out of range for dimension " +
-                                                std::to_string(d) + " of size " + std::to_string(n) + " in " + type.str());
-            int64_t i = *k < 0 ? *k + n : *k;
+            if (dim.is_known() && (*k < -dim.value() || *k >= dim.value()))
+                throw CompileError(x.range, "index " + std::to_string(*k) + " out of range for dimension " + std::to_string(d) +
+                                                " of size " + std::to_string(dim.value()) + " in " + type.str());
+            int64_t i = *k < 0 ? *k + dim.value() : *k;
             starts.push_back(i), stops.push_back(i + 1), steps.push_back(1);
             continue;
         }
@@ -167,14 +170,20 @@ Value Interpreter::index(const Value& base, const Index& e, const std::shared_pt
         bool unknown_bound = (!x.start.is_none() && !start) || (!x.stop.is_none() && !stop) || (!x.step.is_none() && !step_v);
         if (whole) {
             result_dims.push_back(dim);
-            starts.push_back(0), stops.push_back(dim.is_known() ? dim.value() : 0), steps.push_back(1);
-            exact = exact && dim.is_known();
+            starts.push_back(0), stops.push_back(dim.is_known() ? dim.value() : kSliceToEnd), steps.push_back(1);
             continue;
         }
-        if (!dim.is_known() || unknown_bound) {
+        const bool from_start = step > 0 && start.value_or(0) >= 0 && stop && *stop >= start.value_or(0) && *stop < kSliceToEnd;
+        if (unknown_bound || (!dim.is_known() && !from_start)) {
             exact = false;
             result_dims.push_back(Dim::any());
             starts.push_back(0), stops.push_back(0), steps.push_back(1);
+            continue;
+        }
+        if (!dim.is_known()) {   // the IR checks the bounds against the size when it runs
+            const int64_t first = start.value_or(0);
+            result_dims.push_back(Dim::known((*stop - first + step - 1) / step));
+            starts.push_back(first), stops.push_back(*stop), steps.push_back(step);
             continue;
         }
         auto b = normalize_slice(start, stop, step, dim.value());
@@ -183,18 +192,26 @@ Value Interpreter::index(const Value& base, const Index& e, const std::shared_pt
     }
     if (!exact) {
         if (mode_ == Mode::Eager) throw CompileError(e.range, "index value is not known");
+        if (mode_ == Mode::Trace)
+            throw TraceFailure{e.range, "this index into " + type.str() +
+                                            " needs the size of a symbolic dimension (it counts from the end, or a bound depends on a size)"};
         return Value(AbstractTensor{{type.dtype, result_dims}});
     }
-    std::vector<int64_t> shape;
-    for (const Dim& d : result_dims) shape.push_back(d.value());
     // Eagerly, whole entries of the first dimension (`x[a:b]`) are a view of
     // x's storage, not a copy (tensors are values: no one sees the
     // difference): the mini-batches of a dataset cost nothing.
-    if (mode_ == Mode::Eager && base.is_tensor() && is_leading_range(base.as<Tensor>().shape(), starts, steps, shape))
-        return Value(base.as<Tensor>().leading_range(starts[0], starts[0] + shape[0]));
+    if (mode_ == Mode::Eager && base.is<Tensor>()) {
+        std::vector<int64_t> shape;
+        for (const Dim& d : result_dims) shape.push_back(d.value());
+        if (is_leading_range(base.as<Tensor>().shape(), starts, steps, shape))
+            return Value(base.as<Tensor>().leading_range(starts[0], starts[0] + shape[0]));
+    }
     Value sliced = apply(OpKind::Slice, {base}, Attrs{{"starts", starts}, {"stops", stops}, {"steps", steps}}, e.range);
-    if (static_cast<int64_t>(shape.size()) == type.rank()) return sliced;
-    return apply(OpKind::Reshape, {sliced}, Attrs{{"shape", shape}}, e.range);
+    if (static_cast<int64_t>(result_dims.size()) == type.rank()) return sliced;
+    // Drop the dims indexed by an integer.
+    std::optional<std::vector<int64_t>> shape = reshape_attr(sliced.tensor_type(), result_dims);
+    if (!shape) throw std::logic_error("internal error: no reshape drops the indexed dims of " + type.str());
+    return apply(OpKind::Reshape, {sliced}, Attrs{{"shape", *shape}}, e.range);
 }
 
 }  // namespace nnc

@@ -207,15 +207,34 @@ TensorType reduction(OpKind kind, const TensorType& x, const Attrs& attrs) {
 
 TensorType reshape(OpKind kind, const TensorType& x, const Attrs& attrs) {
     const std::vector<int64_t>& shape = attrs.get_ints("shape");
-    TensorType out{x.dtype, dims_from_attr(kind, shape)};
-    if (x.fully_known()) {
-        const Shape concrete = x.concrete();
-        const int64_t from = size_or_fail(kind, checked_product(concrete), x.str());
-        const int64_t to = size_or_fail(kind, checked_product(shape), shape_str(shape));
-        if (from != to)
-            fail(kind, "cannot reshape " + x.str() + " (" + std::to_string(from) + " elements) to " +
-                           shape_str(shape) + " (" + std::to_string(to) + " elements)");
+    // Entries copying an operand dim name its size; the rest are sizes.
+    TensorType out{x.dtype, {}};
+    std::vector<bool> copied(x.dims.size(), false);
+    std::vector<int64_t> sizes;
+    for (int64_t n : shape) {
+        if (n >= 0) {
+            out.dims.push_back(Dim::known(n));
+            sizes.push_back(n);
+            continue;
+        }
+        const int64_t k = -(n + 1);
+        if (k >= x.rank() || copied[k])
+            fail(kind, "shape " + shape_str(shape) + " copies a dim of " + x.str() + " that it does not have, or one twice");
+        copied[k] = true;
+        out.dims.push_back(x.dims[k]);
     }
+    // The operand's other dims must hold as many elements as the known sizes.
+    std::vector<int64_t> rest;
+    for (size_t d = 0; d < x.dims.size(); ++d) {
+        if (copied[d]) continue;
+        if (!x.dims[d].is_known()) return out;   // the sizes are checked when it runs
+        rest.push_back(x.dims[d].value());
+    }
+    const int64_t from = size_or_fail(kind, checked_product(rest), x.str());
+    const int64_t to = size_or_fail(kind, checked_product(sizes), shape_str(shape));
+    if (from != to)
+        fail(kind, "cannot reshape " + x.str() + " (" + std::to_string(from) + " elements) to " +
+                       (out.rank() == 0 ? std::string("[]") : out.str().substr(dtype_name(out.dtype).size())) + " (" + std::to_string(to) + " elements)");
     return out;
 }
 
@@ -278,8 +297,12 @@ TensorType slice(OpKind kind, const TensorType& x, const Attrs& attrs) {
         const std::string range = std::to_string(starts[d]) + ":" + std::to_string(stops[d]) + ":" +
                                   std::to_string(steps[d]);
         if (steps[d] == 0) fail(kind, "step of " + range + " is zero");
-        const uint64_t length = range_length(starts[d], stops[d], steps[d]);
         const Dim& n = x.dims[d];
+        if (starts[d] == 0 && stops[d] == kSliceToEnd && steps[d] == 1) {   // the whole dim
+            out.dims.push_back(n);
+            continue;
+        }
+        const uint64_t length = range_length(starts[d], stops[d], steps[d]);
         // The last index, in unsigned arithmetic: a slice within a known dim
         // has a last index that fits; one that wraps is out of range anyway.
         const auto last = static_cast<int64_t>(static_cast<uint64_t>(starts[d]) +
@@ -640,6 +663,23 @@ TensorType infer_type_unchecked(OpKind kind, std::span<const TensorType> operand
 }
 
 }  // namespace
+
+std::optional<std::vector<int64_t>> reshape_attr(const TensorType& from, const std::vector<Dim>& to) {
+    std::vector<int64_t> shape;
+    std::vector<bool> used(from.dims.size(), false);
+    for (const Dim& d : to) {
+        if (d.is_known()) {
+            shape.push_back(d.value());
+            continue;
+        }
+        size_t k = 0;
+        while (k < from.dims.size() && (used[k] || !(from.dims[k] == d))) ++k;
+        if (k == from.dims.size() || !d.is_symbol()) return std::nullopt;
+        used[k] = true;
+        shape.push_back(reshape_copy_of(static_cast<int64_t>(k)));
+    }
+    return shape;
+}
 
 TensorType infer_type(OpKind kind, std::span<const TensorType> operands, const Attrs& attrs) {
     TensorType result = infer_type_unchecked(kind, operands, attrs);

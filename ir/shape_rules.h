@@ -3,6 +3,8 @@
 // checker, the runtime kernels (with concrete shapes) and the IR all call it.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -24,6 +26,18 @@ public:
 // Result type of `kind` applied to operands of the given types.
 // Throws ShapeError when the operands cannot be combined.
 TensorType infer_type(OpKind kind, std::span<const TensorType> operands, const Attrs& attrs);
+
+// Slice and reshape over symbolic dims. A slice 0:kSliceToEnd:1 is the
+// whole dim, whatever its size (`x[:, 0:4]` on f32[B, 8] keeps B). A reshape's shape entry -(k + 1) is the size of operand dim k,
+// whatever it is (dropping the indexed dim of f32[B, 1, 4] keeps B).
+inline constexpr int64_t kSliceToEnd = INT64_MAX;
+constexpr int64_t reshape_copy_of(int64_t dim) { return -(dim + 1); }
+
+// A Reshape `shape` attribute giving dims `to` from a tensor of type
+// `from`: known sizes as they are, a symbolic dim as a copy of an equal
+// dim of `from` (each used once). Empty when a symbolic dim of `to` has no
+// such dim.
+std::optional<std::vector<int64_t>> reshape_attr(const TensorType& from, const std::vector<Dim>& to);
 
 // NumPy broadcast of two shapes (symbolic aware). Throws ShapeError.
 std::vector<Dim> broadcast_dims(const std::vector<Dim>& a, const std::vector<Dim>& b);

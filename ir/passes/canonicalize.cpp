@@ -133,7 +133,13 @@ bool permute_of_permute(Rewriter& r, Op* op) {
 bool reshape_of_reshape(Rewriter&, Op* op) {
     Op* inner = defined_by(op->operands[0], OpKind::Reshape);
     if (!inner) return false;
+    // A dim the outer reshape copies from the inner's result is the inner's entry for it.
+    std::vector<int64_t> shape = op->attrs.get_ints("shape");
+    const std::vector<int64_t>& inner_shape = inner->attrs.get_ints("shape");
+    for (int64_t& n : shape)
+        if (n < 0) n = inner_shape[static_cast<size_t>(-(n + 1))];
     op->operands[0] = inner->operands[0];
+    op->attrs.set("shape", shape);
     return true;
 }
 bool where_constant_condition(Rewriter& r, Op* op) {

@@ -124,6 +124,24 @@ TEST(Reductions, AxesAndKeepdim) {
               "reduce_sum: axis -2 is repeated in [1, -2]");
 }
 
+TEST(Layout, SymbolicSliceAndReshape) {
+    // 0:kSliceToEnd:1 keeps a symbolic dim; known bounds on one give a known length.
+    const Attrs whole_then_half{{"starts", std::vector<int64_t>{0, 2}}, {"stops", std::vector<int64_t>{kSliceToEnd, 6}},
+                                {"steps", std::vector<int64_t>{1, 1}}};
+    EXPECT_EQ(infer(OpKind::Slice, {f32({"B", "8"})}, whole_then_half), f32({"B", "4"}));
+    EXPECT_EQ(infer(OpKind::Slice, {f32({"5", "8"})}, whole_then_half), f32({"5", "4"}));
+    // A negative shape entry copies that operand dim.
+    const Attrs drop_middle{{"shape", std::vector<int64_t>{reshape_copy_of(0), 4}}};
+    EXPECT_EQ(infer(OpKind::Reshape, {f32({"B", "1", "4"})}, drop_middle), f32({"B", "4"}));
+    EXPECT_EQ(error_of(OpKind::Reshape, {f32({"B", "2", "4"})}, drop_middle),
+              "reshape: cannot reshape f32[B, 2, 4] (8 elements) to [B, 4] (4 elements)");
+    EXPECT_EQ(error_of(OpKind::Reshape, {f32({"B", "4"})}, {{"shape", std::vector<int64_t>{reshape_copy_of(2)}}}),
+              "reshape: shape [-3] copies a dim of f32[B, 4] that it does not have, or one twice");
+    EXPECT_EQ(reshape_attr(f32({"B", "T", "4"}), {Dim::symbol("T"), Dim::symbol("B"), Dim::known(4)}),
+              (std::vector<int64_t>{reshape_copy_of(1), reshape_copy_of(0), 4}));
+    EXPECT_EQ(reshape_attr(f32({"B", "4"}), {Dim::symbol("C")}), std::nullopt);
+}
+
 TEST(Layout, ReshapePermuteBroadcast) {
     EXPECT_EQ(infer(OpKind::Reshape, {f32({"2", "3"})}, {{"shape", std::vector<int64_t>{3, 2}}}), f32({"3", "2"}));
     EXPECT_EQ(error_of(OpKind::Reshape, {f32({"2", "3"})}, {{"shape", std::vector<int64_t>{4, 2}}}),
