@@ -101,6 +101,7 @@ Interpreter::CompiledCall& Interpreter::compiled_call(const Value& callee, const
         eager->failure = "traced " + std::to_string(kMaxTraceVariants) + " times as what it reads from outside changed (" +
                          changed.value_or("") + ")";
         stats_.fallbacks.push_back(fn.qualified_name + ": " + eager->failure);
+        warn_eager(fn, *eager);
         variants.back() = std::move(eager);   // no guards: every later call runs eagerly
         return *variants.back();
     }
@@ -121,9 +122,23 @@ Interpreter::CompiledCall& Interpreter::compiled_call(const Value& callee, const
         }
     } catch (const TraceFailure& f) {
         entry.failure = f.reason.empty() ? "not traceable" : f.reason;
+        entry.failure_where = f.where;
     }
     if (!entry.traced) (generalized ? stats_.specialized : stats_.fallbacks).push_back(fn.qualified_name + ": " + entry.failure);
+    if (!entry.traced && !generalized && entry.failure != "returns a model") warn_eager(fn, entry);
     return entry;
+}
+
+void Interpreter::warn_eager(const FunctionObject& fn, const CompiledCall& entry) {
+    if (!options_.warnings || !warned_eager_.insert(fn.def).second) return;
+    const SourceRange where = entry.failure_where.valid() ? entry.failure_where : fn.def->name_range;
+    if (!options_.library_dir.empty() && where.valid() &&
+        sources_.name(where.begin.file).starts_with(options_.library_dir))
+        return;
+    Diagnostic d{Severity::Warning, where,
+                 "`" + fn.qualified_name + "` runs eagerly, op by op, instead of compiled: " + entry.failure, {}};
+    if (where != fn.def->name_range) d.notes.push_back({Severity::Note, fn.def->name_range, "`" + fn.qualified_name + "` is defined here", {}});
+    options_.warnings->report(d);
 }
 
 bool Interpreter::compiles(const Value& callee) const {

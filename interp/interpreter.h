@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -48,6 +49,11 @@ struct InterpreterOptions {
     bool compile = true;                        // run fn calls as traced IR (false: op by op)
     bool jit = true;                            // compile traced IR to native code (false: interpret the IR)
     bool profile = false;                       // time every step of compiled code
+    // Where a warning goes when a fn called from top-level code runs op by
+    // op because it cannot be compiled (null: nowhere, `--quiet`); fns of
+    // files under `library_dir` (the standard library) are not reported.
+    DiagnosticEngine* warnings = nullptr;
+    std::string library_dir;
 };
 
 // Raised while tracing when the code does something IR cannot express (a
@@ -246,6 +252,7 @@ private:
     struct CompiledCall {
         std::shared_ptr<Trace> traced;
         std::string failure;                                     // why it runs eagerly instead
+        SourceRange failure_where;                               // what could not be traced
         std::shared_ptr<codegen::Executable> executable;         // null (--no-jit): the IR interpreter runs `traced`
         std::vector<Guard> guards;                               // what the trace read from outside the fn
     };
@@ -258,6 +265,9 @@ private:
     // means tracing per shape, not running eagerly).
     CompiledCall& compiled_call(const Value& callee, const CallArgs& args, bool generalized);
     void compile_native(CompiledCall& entry, const std::string& name);
+    // Warns, once per fn, that it runs eagerly and why.
+    void warn_eager(const FunctionObject& fn, const CompiledCall& entry);
+    std::set<const ast::FnDef*> warned_eager_;
     std::vector<std::pair<std::string, std::shared_ptr<codegen::Executable>>> compiled_names_;
     std::vector<const ast::FnDef*> active_fns_;                  // fns being called, innermost last
 };

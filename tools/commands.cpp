@@ -57,8 +57,10 @@ uint32_t load(LoadedScript& s, const DriverOptions& o) {
     return s.file;
 }
 
-InterpreterOptions interpreter_options(const DriverOptions& o) {
+InterpreterOptions interpreter_options(const DriverOptions& o, DiagnosticEngine* warnings = nullptr) {
     InterpreterOptions io;
+    if (!o.quiet) io.warnings = warnings;
+    io.library_dir = o.stdlib_dir;
     io.seed = o.seed;
     io.compile = !o.eager;
     io.jit = o.jit;
@@ -176,7 +178,7 @@ int run_command(const DriverOptions& o) {
     if (!program) return s.status();
     set_kernel_threads(o.threads);
     codegen::Jit::configure({o.cache_dir});
-    Interpreter interp(s.sources, interpreter_options(o));
+    Interpreter interp(s.sources, interpreter_options(o, &s.diags));
     install_interrupt_handler();
     bool interrupted = false;
     try {

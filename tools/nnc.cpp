@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
         ("help,h", "show this help")
         ("version", "show the version")
         ("eager", "run: execute every fn op by op (no compilation)")
+        ("quiet", "run: no warning when a fn runs eagerly (op by op) because it cannot be compiled")
         ("stats", "run: at exit, print fns traced and compiled, compile time, cache hits, kernels, planned memory")
         ("profile", "run: at exit, print the time spent in each kernel of compiled fns")
         ("no-jit", "run: interpret traced IR instead of compiling it to native code")
@@ -133,6 +134,7 @@ int main(int argc, char** argv) {
     }
     options.eager = vm.count("eager") > 0;
     options.stats = vm.count("stats") > 0;
+    options.quiet = vm.count("quiet") > 0;
     options.profile = vm.count("profile") > 0;
     options.jit = vm.count("no-jit") == 0;
     if (vm.count("no-cache") == 0) options.cache_dir = default_cache_dir();

@@ -21,6 +21,7 @@ struct DriverOptions {
     std::string cpu = "host";     // compile: the CPU the kernels are compiled for
     bool eager = false;           // run: op by op, no tracing to IR
     bool stats = false;           // run: print what was traced and compiled at exit
+    bool quiet = false;           // run: no warning for a fn that runs eagerly because it cannot be compiled
     bool jit = true;              // run: compile traced fns to native code (false: interpret their IR)
     bool profile = false;         // run: print a per-kernel time table at exit
     std::string cache_dir;        // compiled kernels on disk; empty = no disk cache

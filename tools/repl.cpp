@@ -34,7 +34,7 @@ public:
         : interactive_(isatty(STDIN_FILENO)),
           history_file_(o.history_file),
           diags_(sources_, std::cerr, o.color),
-          interp_(sources_, interpreter_options(o)) {
+          interp_(sources_, interpreter_options(o, diags_)) {
         if (interactive_) {
             using_history();
             if (!history_file_.empty()) read_history(history_file_.c_str());
@@ -62,11 +62,13 @@ public:
     }
 
 private:
-    static InterpreterOptions interpreter_options(const DriverOptions& o) {
+    static InterpreterOptions interpreter_options(const DriverOptions& o, DiagnosticEngine& diags) {
         InterpreterOptions io;
         io.seed = o.seed;
         io.echo_values = true;
         if (!o.stdlib_dir.empty()) io.module_paths.push_back(o.stdlib_dir);
+        if (!o.quiet) io.warnings = &diags;
+        io.library_dir = o.stdlib_dir;
         return io;
     }
 

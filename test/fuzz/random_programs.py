@@ -1380,7 +1380,7 @@ def run_nnc(nnc, mode, prog_path, workdir, env, threads):
         cmd = [nnc, "check", prog_path]
     else:
         flags = {"jit": [], "jit-cached": [], "eager": ["--eager"], "no-jit": ["--no-jit"]}[mode]
-        cmd = [nnc, "run", *flags, "--threads", str(threads), prog_path]
+        cmd = [nnc, "run", "--quiet", *flags, "--threads", str(threads), prog_path]
     t0 = time.time()
     for attempt in range(30):
         wait_for(nnc)
