@@ -153,7 +153,8 @@ Value abstract_gradient(BuiltinArgs& a, const Value& f, const std::vector<size_t
     call.call_range = a.call_range();
     call.callee_name = name;
     for (size_t i = 0; i < a.rest().size(); ++i) call.args.push_back({"", a.rest()[i], a.rest_range(i)});
-    Value value = a.interp().call(f, call);
+    Value value = a.interp().call_for_reverse_mode(f, call, std::string(name) + ": cannot differentiate " + type_name(f),
+                                                   a.call_range());
     if (!value.is_unknown() && (!value.is_tensor() || value.tensor_type().rank() != 0 || !is_floating(value.tensor_type().dtype)))
         throw CompileError(a.call_range(), std::string(name) + " needs a function returning one float scalar, but it returned " +
                                                type_name(value));

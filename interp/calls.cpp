@@ -117,7 +117,14 @@ Value Interpreter::call_function(const FunctionObject& fn, const Value* self, Ca
     ScopedPush<const ast::FnDef*> active(active_fns_, &def);
 
     Frame frame;
-    exec_block(def.body, scope, frame);
+    try {
+        exec_block(def.body, scope, frame);
+    } catch (CompileError& e) {
+        // Checking: an error in a fn says which calls reached it.
+        if (mode_ == Mode::Abstract && args.call_range.valid())
+            e.diag.notes.push_back({Severity::Note, args.call_range, "in `" + fn.qualified_name + "`, called from here", {}});
+        throw;
+    }
     if (def.result)
         frame.result = matcher.match(*def.result, frame.result, def.result->range,
                                      "the result of `" + fn.qualified_name + "`");

@@ -12,19 +12,20 @@ namespace nnc {
 
 namespace {
 
-// Reports each distinct error once (a fn checked from a call site and from
-// its signature may hit the same error).
+// Reports one error per source location: a fn checked from a call site
+// (concrete shapes, with the calls that reached it) and again from its
+// signature (symbolic shapes) may hit the same error.
 class Reporter {
 public:
     explicit Reporter(DiagnosticEngine& diags) : diags_(diags) {}
     void report(const Diagnostic& d) {
-        auto key = std::make_tuple(d.range.begin.file, d.range.begin.line, d.range.begin.col, d.message);
+        auto key = std::make_tuple(d.range.begin.file, d.range.begin.line, d.range.begin.col);
         if (seen_.insert(key).second) diags_.report(d);
     }
 
 private:
     DiagnosticEngine& diags_;
-    std::set<std::tuple<uint32_t, uint32_t, uint32_t, std::string>> seen_;
+    std::set<std::tuple<uint32_t, uint32_t, uint32_t>> seen_;
 };
 
 // Names a failed statement would have bound, so later statements do not

@@ -177,9 +177,12 @@ Interpreter::Flow Interpreter::exec_while(const While& s, const std::shared_ptr<
     for (;;) {
         poll_interrupt(s.cond->range);
         Value cond = eval(*s.cond, scope);
-        if (mode_ == Mode::Trace && cond.is<AbstractTensor>())
-            throw TraceFailure{s.cond->range, "the `while` loop here runs while a tensor condition holds, so its trip "
-                                              "count is unknown until it runs; write it as a `for` over a range"};
+        static const char* const kTensorWhile = "the `while` loop here runs while a tensor condition holds, so its trip "
+                                                "count is unknown until it runs; write it as a `for` over a range";
+        if (mode_ == Mode::Trace && cond.is<AbstractTensor>()) throw TraceFailure{s.cond->range, kTensorWhile};
+        if (mode_ == Mode::Abstract && reverse_mode_check_ && cond.is<AbstractTensor>())
+            throw CompileError(reverse_mode_check_->where, reverse_mode_check_->what + ": " + kTensorWhile,
+                               {{Severity::Note, s.cond->range, "here", {}}});
         std::optional<bool> c = truth(cond, s.cond->range);
         if (!c) {   // abstract: check the body once
             Flow f = exec_block(s.body, scope, frame);
@@ -191,6 +194,11 @@ Interpreter::Flow Interpreter::exec_while(const While& s, const std::shared_ptr<
         if (f == Flow::Return) return f;
         if (mode_ == Mode::Abstract) return Flow::Normal;
     }
+}
+
+Value Interpreter::call_for_reverse_mode(const Value& f, CallArgs& args, const std::string& what, SourceRange where) {
+    ScopedValue<std::optional<ReverseModeCheck>> check(reverse_mode_check_, ReverseModeCheck{what, where});
+    return call(f, args);
 }
 
 void Interpreter::bind_pattern(const Pattern& p, const Value& v, Scope& scope, SourceRange where) {

@@ -165,6 +165,10 @@ public:
         if (mode_ == Mode::Trace) throw TraceFailure{where, "a random op without `seed =` draws new numbers at every call"};
         return seed_counter_++;
     }
+    // Checking (abstract mode): calls `f` as reverse-mode `what` (grad,
+    // value_and_grad) at `where` would differentiate it, so a `while` on a
+    // tensor inside, which has no reverse-mode derivative, is an error there.
+    Value call_for_reverse_mode(const Value& f, CallArgs& args, const std::string& what, SourceRange where);
     // Runs the default pass pipeline over a traced or transformed function.
     static void optimize(ir::Function& f);
     // The IR value of a tensor while tracing (concrete tensors become constants).
@@ -249,6 +253,11 @@ private:
     int trace_root_epoch_ = 1 << 30;                             // the trace in progress (scopes it owns)
     std::vector<TraceFrame*> trace_frames_;                      // the traces in progress, innermost last
     int eager_fallback_depth_ = 0;                               // > 0: inside a call that could not be traced
+    struct ReverseModeCheck {
+        std::string what;                                        // "grad: cannot differentiate fn f"
+        SourceRange where;
+    };
+    std::optional<ReverseModeCheck> reverse_mode_check_;         // checking a fn that grad differentiates
     struct CompiledCall {
         std::shared_ptr<Trace> traced;
         std::string failure;                                     // why it runs eagerly instead
