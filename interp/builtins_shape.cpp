@@ -107,6 +107,7 @@ Value unsqueeze_builtin(BuiltinArgs& a) {
 
 std::vector<Value> tensor_list(BuiltinArgs& a, const char* name) {
     const Value& v = a.value(name);
+    if (v.is_unknown()) throw UnknownArgument{};   // checking: a list whose length only running knows
     const std::vector<Value>* items = sequence_elements(v);
     if (!items) a.fail(name, "`" + std::string(name) + "` must be a list of tensors, not " + type_name(v));
     if (items->empty()) a.fail(name, "needs at least one tensor");

@@ -109,6 +109,27 @@ private:
     int& loops_;
 };
 
+// Checking runs a loop body once, so a list the body rebuilds (`xs = xs +
+// [x]`) would have one element where running gives many: the lists of
+// the enclosing scopes that the body replaced become unknown, so what
+// depends on their length is unknown rather than wrong.
+class ForgetRebuiltLists {
+public:
+    explicit ForgetRebuiltLists(Scope* scope) {
+        for (Scope* s = scope; s; s = s->parent().get())
+            for (auto& [name, value] : s->mutable_vars())
+                if (value.object<ListObject>()) lists_.emplace_back(&value, value.as<std::shared_ptr<Object>>().get());
+    }
+    void forget() {
+        for (auto& [slot, list] : lists_)
+            if (!slot->is<std::shared_ptr<Object>>() || slot->as<std::shared_ptr<Object>>().get() != list)
+                *slot = Value(UnknownValue{});
+    }
+
+private:
+    std::vector<std::pair<Value*, const Object*>> lists_;
+};
+
 }  // namespace
 
 Interpreter::Flow Interpreter::exec_for(const For& s, const std::shared_ptr<Scope>& scope, Frame& frame) {
@@ -128,7 +149,9 @@ Interpreter::Flow Interpreter::exec_for(const For& s, const std::shared_ptr<Scop
     if (iterable.is<RangeValue>()) {
         auto r = iterable.as<RangeValue>();
         if (mode_ == Mode::Abstract) {
+            ForgetRebuiltLists lists(scope.get());
             if (r.length() > 0) step(Value(UnknownValue{}));
+            lists.forget();
             return Flow::Normal;
         }
         if (mode_ == Mode::Trace)
@@ -147,8 +170,10 @@ Interpreter::Flow Interpreter::exec_for(const For& s, const std::shared_ptr<Scop
         TensorType t = iterable.tensor_type();
         if (t.rank() == 0) throw CompileError(s.iterable->range, "cannot iterate over a rank-0 tensor");
         if (mode_ == Mode::Abstract || !iterable.is<Tensor>()) {
+            ForgetRebuiltLists lists(scope.get());
             TensorType row{t.dtype, {t.dims.begin() + 1, t.dims.end()}};
             step(Value(AbstractTensor{row}));
+            lists.forget();
             return Flow::Normal;
         }
         const Tensor& tensor = iterable.as<Tensor>();
@@ -166,7 +191,9 @@ Interpreter::Flow Interpreter::exec_for(const For& s, const std::shared_ptr<Scop
     }
     if (iterable.is_unknown()) {
         if (mode_ == Mode::Trace) throw TraceFailure{s.iterable->range, "a loop over values only known when the fn runs"};
+        ForgetRebuiltLists lists(scope.get());
         step(Value(UnknownValue{}));
+        lists.forget();
         return Flow::Normal;
     }
     throw CompileError(s.iterable->range, "cannot iterate over a value of type " + type_name(iterable));
@@ -185,7 +212,9 @@ Interpreter::Flow Interpreter::exec_while(const While& s, const std::shared_ptr<
                                {{Severity::Note, s.cond->range, "here", {}}});
         std::optional<bool> c = truth(cond, s.cond->range);
         if (!c) {   // abstract: check the body once
+            ForgetRebuiltLists lists(scope.get());
             Flow f = exec_block(s.body, scope, frame);
+            lists.forget();
             return f == Flow::Return ? Flow::Return : Flow::Normal;
         }
         if (!*c) return Flow::Normal;
