@@ -210,7 +210,10 @@ Value Interpreter::index(const Value& base, const Index& e, const std::shared_pt
     if (static_cast<int64_t>(result_dims.size()) == type.rank()) return sliced;
     // Drop the dims indexed by an integer.
     std::optional<std::vector<int64_t>> shape = reshape_attr(sliced.tensor_type(), result_dims);
-    if (!shape) throw std::logic_error("internal error: no reshape drops the indexed dims of " + type.str());
+    if (!shape) {   // a dim of unknown size (`_`), not a named one
+        if (mode_ == Mode::Trace) throw TraceFailure{e.range, "indexing " + type.str() + " drops a dim next to one of unknown size"};
+        return Value(AbstractTensor{{type.dtype, result_dims}});
+    }
     return apply(OpKind::Reshape, {sliced}, Attrs{{"shape", *shape}}, e.range);
 }
 

@@ -10,7 +10,9 @@ Each program is a random DAG of tensor ops (elementwise, broadcasting,
 (a random subset of the parameters; dimensions annotated symbolically or
 concretely; small, medium or large sizes). The top level builds the inputs
 with `randn(shape, seed = K)`, calls `f` with two batch sizes B (a symbolic
-dimension: one trace, two shapes) and then with the first again. About half
+dimension: one trace, two shapes) and then with the first again; some
+programs call f through a wrapper fn reading one argument from a global
+that is reassigned before every call. About half
 of the programs (those without casts) also take `grad` / `value_and_grad`
 of the loss with respect to some inputs, some `jvp`, and some f64 ones
 Hessian-vector products (`jvp` of `grad` and `grad` of `grad`).
@@ -141,7 +143,7 @@ OTHER = ["softmax", "log_softmax", "matmul", "reshape", "transpose", "permute",
 # grad, value_and_grad, jvp: the gradient checks; untyped_caller: `loss_fn`,
 # which calls `f`, without parameter annotations now and then.
 # hessian: second derivatives (f64 programs): jvp of grad and grad of grad.
-FEATURES = ["grad", "value_and_grad", "jvp", "untyped_caller", "hessian"]
+FEATURES = ["grad", "value_and_grad", "jvp", "untyped_caller", "hessian", "globals"]
 ALL_OPS = UNARY + BINARY + REDUCE + OTHER + FEATURES
 
 # Magnitude bounds that keep values finite and finite differences meaningful.
@@ -1186,9 +1188,28 @@ class Program:
                 a = names[v.name][call]
                 out.append(f"{v.name} = {a}" if kw and i > 0 else a)
             return ", ".join(out)
+        # Some programs call f through a wrapper that reads one argument from
+        # a global reassigned before every call (a new value, and a new
+        # shape when it has B): a compiled call must see what it holds now.
+        grng = random.Random(self.seed + 29)
+        via_global = None
+        if "globals" not in self.exclude and grng.random() < 0.3:
+            via_global = grng.choice([v for v, _ in self.params])
+            wrapper_params = [v.name for v, _ in self.params if v is not via_global]
+            L.append(f"let current_{via_global.name} = {names[via_global.name][0]}")
+            L.append(f"fn f_global({', '.join(wrapper_params)}) {{")
+            inner = [f"current_{v.name}" if v is via_global else v.name for v, _ in self.params]
+            L.append(f"    return f({', '.join(inner)})")
+            L.append("}")
+
+        def call_f(call):
+            if via_global is None:
+                return f"f({args(call)})"
+            L.append(f"current_{via_global.name} = {names[via_global.name][call]}")
+            return f"f_global({', '.join(names[v.name][call] for v, _ in self.params if v is not via_global)})"
         self.outputs = []  # (file stem, kind, call)
         for k, call in ((1, 0), (2, 1), (3, 0)):
-            L.append(f"let (loss_{k}, out_{k}) = f({args(call)})")
+            L.append(f"let (loss_{k}, out_{k}) = {call_f(call)}")
             L.append(f'save_npy(loss_{k}, "loss_{k}.npy")')
             L.append(f'save_npy(out_{k}, "out_{k}.npy")')
             self.outputs.append((k, call))
