@@ -124,7 +124,12 @@ Interpreter::CompiledCall& Interpreter::compiled_call(const Value& callee, const
         entry.failure = f.reason.empty() ? "not traceable" : f.reason;
         entry.failure_where = f.where;
     }
-    if (!entry.traced) (generalized ? stats_.specialized : stats_.fallbacks).push_back(fn.qualified_name + ": " + entry.failure);
+    if (!entry.traced) {
+        std::string where;   // the source line that stopped it
+        if (const SourceLoc& at = entry.failure_where.begin; at.valid())
+            where = " (" + sources_.name(at.file) + ":" + std::to_string(at.line) + ":" + std::to_string(at.col) + ")";
+        (generalized ? stats_.specialized : stats_.fallbacks).push_back(fn.qualified_name + ": " + entry.failure + where);
+    }
     if (!entry.traced && !generalized && entry.failure != "returns a model") warn_eager(fn, entry);
     return entry;
 }
