@@ -44,6 +44,13 @@ Value TraceFrame::read(Scope& owner, const std::string& name, const Value& value
     return captures.back().shadow;
 }
 
+std::vector<Value*> TraceFrame::root_field_slots() {
+    std::vector<Value*> slots;
+    for (Value& root : roots)
+        if (!root.is_tensor()) leaf_slots(root, slots);   // a tensor root is a name the trace cannot rebind
+    return slots;
+}
+
 std::vector<std::pair<Value*, Value>> TraceFrame::capture_slots(size_t first) {
     std::vector<std::pair<Value*, Value>> out;
     for (size_t k = first; k < captures.size(); ++k) {

@@ -52,6 +52,10 @@ struct TraceFrame {
     // outside the trace) at `where`. Throws TraceFailure.
     Value read(Scope& owner, const std::string& name, const Value& value, SourceRange where);
 
+    // The tensor fields of its roots' models (and lists), which the trace
+    // may assign: loops carry them, branches yield them.
+    std::vector<Value*> root_field_slots();
+
     // The tensor slots of the captures from number `first` on, each with
     // the parameter it started as: a loop or branch that captured them
     // restores or yields them like its own variables.

@@ -190,10 +190,7 @@ std::optional<Interpreter::Flow> Interpreter::trace_for(const ast::For& s, const
     // So are the tensor fields of the models the fn was given (`m.w = ...` in the body).
     TraceFrame& trace = *trace_frames_.back();
     const size_t captures_before = trace.captures.size();
-    std::vector<Value*> fields;
-    for (Value& root : trace.roots)
-        if (!root.is_tensor()) leaf_slots(root, fields);
-    for (Value* slot : fields)
+    for (Value* slot : trace.root_field_slots())
         if (std::find(carried.begin(), carried.end(), slot) == carried.end())
             carried.push_back(slot), names.push_back("field"), inits.push_back(ir_value(*slot, s.range));
 
@@ -274,10 +271,7 @@ Interpreter::Flow Interpreter::trace_if(const ast::If& s, const Value& cond, con
     std::vector<Value*> slots;
     for (const Binding& b : traced_bindings(scope)) slots.push_back(b.slot);
     TraceFrame& trace = *trace_frames_.back();
-    std::vector<Value*> fields;
-    for (Value& root : trace.roots)
-        if (!root.is_tensor()) leaf_slots(root, fields);
-    for (Value* slot : fields)
+    for (Value* slot : trace.root_field_slots())
         if (std::find(slots.begin(), slots.end(), slot) == slots.end()) slots.push_back(slot);
     std::vector<Value> before;
     for (Value* slot : slots) before.push_back(*slot);
