@@ -6,12 +6,13 @@
 // Regions are differentiated by recomputation. A `for` whose results vary
 // is copied with one extra carried stack per body argument the body reads
 // (a [trip, ...] buffer, slot i written with update_index at the start of
-// iteration i); its backward is a reverse `for` whose iteration j recomputes
-// body iteration i = trip - 1 - j from the stacked values (take), then runs
-// the body's backward, carrying the cotangents of the loop-carried values
-// and of the outer values the body reads. An `if` is copied as is; its
-// backward is an `if` on the same condition whose branches recompute their
-// forward and return the cotangents of the outer values they read.
+// iteration i; a value the body yields unchanged needs none); its backward
+// is a reverse `for` whose iteration j recomputes body iteration
+// i = trip - 1 - j from the stacked values (take), then runs the body's
+// backward, carrying the cotangents of the loop-carried values and of the
+// outer values the body reads. An `if` is copied as is; its backward is an
+// `if` on the same condition whose branches recompute their forward and
+// return the cotangents of the outer values they read.
 #include <algorithm>
 #include <optional>
 #include <unordered_map>
@@ -74,7 +75,12 @@ std::vector<const Value*> free_values(const Block& block) {
     return out;
 }
 
-// The carried values (0-based) a `for` body reads other than by yielding them.
+// Whether a `for` body yields carried value k unchanged (a tensor the loop
+// only reads): every iteration sees its initial value, so it needs no stack.
+bool invariant_carried(const Block& body, size_t k) { return body.terminator()->operands[k] == body.args[k + 1]; }
+
+// The carried values (0-based) a `for` body reads other than by yielding
+// them, and that change from one iteration to the next.
 std::vector<size_t> read_carried(const Block& body) {
     std::unordered_set<const Value*> used;
     for (size_t i = 0; i + 1 < body.ops.size(); ++i) {
@@ -87,7 +93,7 @@ std::vector<size_t> read_carried(const Block& body) {
     }
     std::vector<size_t> read;
     for (size_t k = 1; k < body.args.size(); ++k)
-        if (used.contains(body.args[k])) read.push_back(k - 1);
+        if (used.contains(body.args[k]) && !invariant_carried(body, k - 1)) read.push_back(k - 1);
     return read;
 }
 
@@ -106,7 +112,8 @@ std::optional<int64_t> static_int(const Value* v) {
     return std::nullopt;
 }
 
-// Zeros of type [trip, like's dims...] in like's dtype.
+// Zeros of type [trip, like's dims...] in like's dtype, for a trip count
+// known now.
 Value* stack_zeros(Builder& b, int64_t trip, Value* like) {
     const TensorType& t = like->type();
     Shape shape{trip};
@@ -118,6 +125,17 @@ Value* stack_zeros(Builder& b, int64_t trip, Value* like) {
     shape.resize(static_cast<size_t>(t.rank()) + 1, 1);
     Value* column = b.op(OpKind::Full, {}, Attrs{{"shape", shape}, {"value", 0.0}, {"dtype", t.dtype}});
     return b.op(OpKind::BroadcastLike, {column, like});
+}
+
+// The same for a trip count that is the size of a dim (`for t in 0..T`):
+// a full_like lending that dim and like's; null for any other trip count.
+Value* stack_zeros(Builder& b, const Value* trip, Value* like) {
+    const Op* def = trip->defining_op();
+    if (!def || def->kind != OpKind::DimSize) return nullptr;
+    Value* sized = def->operands[0];
+    std::vector<int64_t> shape{-1 - normalize_axis(def->attrs.get_int("axis"), sized->type().rank())};
+    for (int64_t d = 0; d < like->type().rank(); ++d) shape.push_back(-1 - (sized->type().rank() + d));
+    return b.op(OpKind::FullLike, {sized, like}, Attrs{{"shape", shape}, {"value", 0.0}, {"dtype", like->type().dtype}});
 }
 
 Value* at(Builder& b, Value* stack, Value* i) { return b.op(OpKind::Take, {stack, i}, Attrs{{"axis", int64_t{0}}}); }
@@ -184,12 +202,16 @@ private:
         const size_t n = op.results.size();
         e.stacked = read_carried(body);
         const std::optional<int64_t> trip = static_int(op.operands[0]);
-        if (!trip && !e.stacked.empty())
-            throw ShapeError("for: reverse-mode differentiation of a loop in @" + f_.name() +
-                             " needs a trip count known at compile time");
         std::vector<Value*> inits;
         for (size_t k = 0; k < n; ++k) inits.push_back(map[op.operands[k + 1]]);
-        for (size_t k : e.stacked) inits.push_back(stack_zeros(b_, std::max<int64_t>(*trip, 0), inits[k]));
+        for (size_t k : e.stacked) {
+            Value* stack = trip ? stack_zeros(b_, std::max<int64_t>(*trip, 0), inits[k])
+                                : stack_zeros(b_, map[op.operands[0]], inits[k]);
+            if (!stack)
+                throw ShapeError("for: reverse-mode differentiation of a loop in @" + f_.name() +
+                                 " needs a trip count known at compile time or the size of a dim");
+            inits.push_back(stack);
+        }
         const std::vector<Value*> results =
             b_.for_loop(map[op.operands[0]], inits, [&](Builder& b, Value* i, std::span<Value* const> carried) {
                 ir::ValueMap inner(&map);
@@ -241,6 +263,8 @@ private:
                 ir::ValueMap inner(&map);
                 inner.set(body.args[0], i);
                 for (size_t s = 0; s < e.stacked.size(); ++s) inner.set(body.args[e.stacked[s] + 1], at(b, e.stacks[s], i));
+                for (size_t k = 0; k < op.results.size(); ++k)
+                    if (invariant_carried(body, k)) inner.set(body.args[k + 1], map[op.operands[k + 1]]);
                 const Tape tape = forward(body, inner);
                 Cotangents local;
                 const Op* yield = body.terminator();

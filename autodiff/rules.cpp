@@ -27,6 +27,8 @@ bool has_derivative(OpKind kind) {
     switch (kind) {
     // no operands: nothing to differentiate with respect to
     case Constant: case Full: case Arange: case Eye: case RandUniform: case RandNormal:
+    // the operands lend only their dims
+    case FullLike:
     // piecewise constant, or bool / integer results
     case Sign: case LogicalNot: case Eq: case Ne: case Lt: case Le: case Gt: case Ge:
     case LogicalAnd: case LogicalOr: case ArgMax: case ArgMin: case DimSize: case OneHot:

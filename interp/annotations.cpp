@@ -90,7 +90,7 @@ Value AnnotationMatcher::match(const TypeExpr& type, const Value& v, SourceRange
         // Its dimension names are still defined in the body (with unknown sizes).
         if (type.kind == TypeExpr::Tensor)
             for (const DimExpr& d : type.dims)
-                if (d.kind == DimExpr::Symbol && !resolve_name(d.name)) bindings_.emplace(d.name, Binding{Dim::any(), where, what});
+                if (d.kind == DimExpr::Symbol && !resolve_name(d.name)) bindings_.emplace(d.name, Binding{Dim::any(), where, what, Value(UnknownValue{}), 0});
         return v;
     }
     auto mismatch = [&]() -> CompileError {
@@ -159,7 +159,7 @@ Value AnnotationMatcher::match_tensor(const TypeExpr& type, const Value& v, Sour
         }
         auto bound = resolve_name(d.name);
         if (!bound) {
-            bindings_.emplace(d.name, Binding{actual, where, what});
+            bindings_.emplace(d.name, Binding{actual, where, what, value, static_cast<int64_t>(i)});
             continue;
         }
         if (bound->is_known() && actual.is_known() && bound->value() != actual.value()) {
@@ -181,10 +181,11 @@ Value AnnotationMatcher::match_tensor(const TypeExpr& type, const Value& v, Sour
     return value;
 }
 
-void AnnotationMatcher::define_dimensions(Scope& scope) const {
+void AnnotationMatcher::define_dimensions(Scope& scope, const SizeOf& size_of) const {
     for (const auto& [name, b] : bindings_) {
         if (scope.defined_here(name)) continue;
-        scope.define(name, b.dim.is_known() ? Value(b.dim.value()) : Value(UnknownValue{}));
+        if (b.dim.is_known()) scope.define(name, Value(b.dim.value()));
+        else scope.define(name, b.tensor.is_tensor() ? size_of(b.tensor, b.axis) : Value(UnknownValue{}));
     }
 }
 

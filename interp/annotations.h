@@ -4,6 +4,7 @@
 // must agree, and a mismatch names both shapes and where the symbol was bound.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -32,7 +33,10 @@ public:
 
     // Defines each dimension symbol bound so far as an int in `scope`
     // (`B` inside `fn f(x: f32[B, 3])`), unless a name is already there.
-    void define_dimensions(Scope& scope) const;
+    // `size_of(x, axis)` gives a symbolic dimension's value from the
+    // argument that bound it.
+    using SizeOf = std::function<Value(const Value& tensor, int64_t axis)>;
+    void define_dimensions(Scope& scope, const SizeOf& size_of) const;
 
     // The annotation with bound symbols substituted: "f32[B, 10] with B = 32".
     std::string describe(const ast::TypeExpr& type) const;
@@ -42,6 +46,8 @@ private:
         Dim dim;
         SourceRange where;
         std::string what;
+        Value tensor;        // the argument that bound it, and the dim
+        int64_t axis = 0;
     };
     Value match_tensor(const ast::TypeExpr& type, const Value& v, SourceRange where, const std::string& what);
     std::optional<Dim> resolve_name(const std::string& name) const;   // a dimension name bound to an int

@@ -8,7 +8,8 @@
 namespace nnc {
 
 Value Interpreter::apply(OpKind kind, std::vector<Value> operands, const Attrs& attrs, SourceRange where) {
-    for (const Value& v : operands) {
+    for (Value& v : operands) {
+        v = size_tensor(v);
         if (v.is_unknown()) {
             if (mode_ == Mode::Trace) throw TraceFailure{where, "an operand is only known when the fn runs"};
             return Value(UnknownValue{});

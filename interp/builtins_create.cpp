@@ -40,15 +40,23 @@ Value tensor_builtin(BuiltinArgs& a) {
     return a.tensor("data", hint);
 }
 
-Value zeros_builtin(BuiltinArgs& a) { return filled(a, shape_arg(a, "shape"), 0, a.dtype("dtype")); }
-Value ones_builtin(BuiltinArgs& a) { return filled(a, shape_arg(a, "shape"), 1, a.dtype("dtype")); }
+// zeros, ones and full: `value` an int (exact beyond 2^53 for an integer
+// dtype) or a float. While tracing, a shape may list the sizes of symbolic
+// dimensions (`zeros([B, 16])`).
+Value filled_shape(BuiltinArgs& a, AttrValue value, DType t) {
+    const Attrs fill{{"value", value}, {"dtype", t}};
+    if (std::optional<Value> v = a.interp().fill_symbolic_shape(a.value("shape"), fill, a.call_range())) return *v;
+    Attrs attrs = fill;
+    attrs.set("shape", shape_arg(a, "shape"));
+    return a.interp().apply(OpKind::Full, {}, attrs, a.call_range());
+}
+
+Value zeros_builtin(BuiltinArgs& a) { return filled_shape(a, 0.0, a.dtype("dtype")); }
+Value ones_builtin(BuiltinArgs& a) { return filled_shape(a, 1.0, a.dtype("dtype")); }
 Value full_builtin(BuiltinArgs& a) {
     DType t = a.dtype("dtype");
-    if (a.value("value").is<int64_t>() && is_integral(t))   // exact beyond 2^53
-        return a.interp().apply(OpKind::Full, {},
-                                Attrs{{"shape", shape_arg(a, "shape")}, {"value", a.integer("value")}, {"dtype", t}},
-                                a.call_range());
-    return filled(a, shape_arg(a, "shape"), a.number("value"), t);
+    if (a.value("value").is<int64_t>() && is_integral(t)) return filled_shape(a, a.integer("value"), t);
+    return filled_shape(a, a.number("value"), t);
 }
 
 Value like(BuiltinArgs& a, double value) {

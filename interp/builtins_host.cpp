@@ -46,8 +46,7 @@ Value len_builtin(BuiltinArgs& a) {
     if (v.is_tensor()) {
         TensorType t = v.tensor_type();
         if (t.rank() == 0) a.fail("x", "a rank-0 tensor has no length");
-        if (!t.dims[0].is_known()) throw UnknownArgument{};
-        return Value(t.dims[0].value());
+        return a.interp().dim_size(v, 0, a.call_range());
     }
     a.fail("x", "a value of type " + type_name(v) + " has no length");
 }

@@ -213,8 +213,9 @@ Value pad_builtin(BuiltinArgs& a) {
 }
 
 Value shape_builtin(BuiltinArgs& a) {
+    const Value x = a.tensor("x");
     std::vector<Value> dims;
-    for (const Dim& d : a.tensor("x").tensor_type().dims) dims.push_back(d.is_known() ? Value(d.value()) : Value(UnknownValue{}));
+    for (int64_t d = 0; d < x.tensor_type().rank(); ++d) dims.push_back(a.interp().dim_size(x, d, a.call_range()));
     return make_tuple(std::move(dims));
 }
 

@@ -108,7 +108,7 @@ Value Interpreter::call_function(const FunctionObject& fn, const Value* self, Ca
         if (p.type) v = matcher.match(*p.type, v, bound.ranges[i], "argument `" + p.name + "` of `" + fn.qualified_name + "`");
         scope->define(p.name, std::move(v));
     }
-    matcher.define_dimensions(*scope);
+    matcher.define_dimensions(*scope, [&](const Value& x, int64_t axis) { return dim_size(x, axis, args.call_range); });
 
     // Checking follows a recursive call once: the inner call gives what the
     // result annotation says (the recursion itself depends on the data).

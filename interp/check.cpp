@@ -69,7 +69,7 @@ void Interpreter::check(std::unique_ptr<ast::Program> program, const std::string
                 scope->define(p.name, p.type ? matcher.abstract_value(*p.type) : Value(UnknownValue{}));
             for (const auto& p : def.params)
                 if (p.type) matcher.match(*p.type, *scope->lookup(p.name), p.range, p.name);
-            matcher.define_dimensions(*scope);
+            matcher.define_dimensions(*scope, [&](const Value& x, int64_t axis) { return dim_size(x, axis, def.range); });
             Frame f;
             exec_block(def.body, scope, f);
             if (def.result) matcher.match(*def.result, f.result, def.result->range, "the result of `" + name + "`");

@@ -97,14 +97,18 @@ Value Interpreter::eval(const Expr& e, const std::shared_ptr<Scope>& scope) {
     }
     case Expr::Kind::Range: {
         auto& r = *cast<Range>(&e);
-        Value lo = eval(*r.lo, scope), hi = eval(*r.hi, scope);
-        if (lo.is_unknown() || hi.is_unknown()) return Value(UnknownValue{});
-        if (!lo.is<int64_t>()) throw CompileError(r.lo->range, "range bounds must be ints, not " + type_name(lo));
-        if (!hi.is<int64_t>()) throw CompileError(r.hi->range, "range bounds must be ints, not " + type_name(hi));
-        return Value(RangeValue{lo.as<int64_t>(), hi.as<int64_t>(), 1});
+        return make_range(r, eval(*r.lo, scope), eval(*r.hi, scope));
     }
     }
     return Value();
+}
+
+Value Interpreter::make_range(const Range& r, const Value& lo, const Value& hi) {
+    for (const auto& [bound, expr] : {std::pair{&lo, r.lo.get()}, std::pair{&hi, r.hi.get()}})
+        if (!bound->is_unknown() && !bound->is<int64_t>())
+            throw CompileError(expr->range, "range bounds must be ints, not " + type_name(*bound));
+    if (lo.is_unknown() || hi.is_unknown()) return Value(UnknownValue{});
+    return Value(RangeValue{lo.as<int64_t>(), hi.as<int64_t>(), 1});
 }
 
 Value Interpreter::eval_call(const Call& e, const std::shared_ptr<Scope>& scope) {
@@ -135,7 +139,7 @@ Value Interpreter::eval_member(const Value& object, const std::string& member, S
         TensorType t = object.tensor_type();
         if (member == "shape") {
             std::vector<Value> dims;
-            for (const Dim& d : t.dims) dims.push_back(d.is_known() ? Value(d.value()) : Value(UnknownValue{}));
+            for (int64_t d = 0; d < t.rank(); ++d) dims.push_back(dim_size(object, d, where));
             return make_tuple(std::move(dims));
         }
         if (member == "dtype") return Value(t.dtype);

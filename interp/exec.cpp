@@ -133,7 +133,17 @@ private:
 }  // namespace
 
 Interpreter::Flow Interpreter::exec_for(const For& s, const std::shared_ptr<Scope>& scope, Frame& frame) {
-    Value iterable = eval(*s.iterable, scope);
+    Value iterable;
+    if (auto* r = dyn_cast<Range>(s.iterable.get())) {
+        Value lo = eval(*r->lo, scope), hi = eval(*r->hi, scope);
+        if (is_symbolic_size(lo) || is_symbolic_size(hi)) {
+            LoopGuard loop(frame.loops);
+            return trace_symbolic_for(s, lo, hi, scope, frame);
+        }
+        iterable = make_range(*r, lo, hi);
+    } else {
+        iterable = eval(*s.iterable, scope);
+    }
     LoopGuard loop(frame.loops);
     // Runs the body once for `element`; returns true to stop the loop.
     Flow result = Flow::Normal;
@@ -154,8 +164,14 @@ Interpreter::Flow Interpreter::exec_for(const For& s, const std::shared_ptr<Scop
             lists.forget();
             return Flow::Normal;
         }
-        if (mode_ == Mode::Trace)
-            if (std::optional<Flow> f = trace_for(s, r, scope, frame)) return *f;
+        if (mode_ == Mode::Trace) {
+            try {
+                return trace_for(s, Value(r.start), r.step, builder_->scalar(static_cast<double>(r.length()), DType::I64),
+                                 scope, frame);
+            } catch (const TraceFailure&) {
+                // Not an IR loop: unrolled below.
+            }
+        }
         for (uint64_t i = 0, n = r.length(); i < n; ++i)
             if (step(Value(r.at(i)))) break;
         return result;

@@ -66,7 +66,7 @@ Value Interpreter::index(const Value& base, const Index& e, const std::shared_pt
     std::vector<Item> items;
     for (const auto& it : e.items) {
         Item x{it.kind, {}, {}, {}, {}, it.range};
-        if (it.index) x.index = eval(*it.index, scope);
+        if (it.index) x.index = size_tensor(eval(*it.index, scope));   // `x[:, T - 1]`
         if (it.start) x.start = eval(*it.start, scope);
         if (it.stop) x.stop = eval(*it.stop, scope);
         if (it.step) x.step = eval(*it.step, scope);

@@ -179,6 +179,18 @@ public:
     // Truth of a condition; Unknown (abstract mode) → nullopt.
     std::optional<bool> truth(const Value& v, SourceRange where);
 
+    // Symbolic sizes (symbolic_sizes.cpp). The size of dim `axis` of a
+    // tensor: an int when known, else Unknown (while tracing, with its IR value).
+    Value dim_size(const Value& tensor, int64_t axis, SourceRange where);
+    // A symbolic size as the weakly typed i64 tensor it stands for; other values pass through.
+    Value size_tensor(const Value& size);
+    // `a op b` where one side is a symbolic size; nullopt when the int itself is needed.
+    std::optional<Value> size_arithmetic(ast::BinaryOp op, const Value& a, const Value& b, SourceRange where);
+    // A `full` (attrs `fill`: value, dtype) of a shape listing symbolic sizes,
+    // as a `full_like` of the tensors whose dims they are; nullopt when the
+    // shape lists none.
+    std::optional<Value> fill_symbolic_shape(const Value& shape, const Attrs& fill, SourceRange where);
+
 private:
     enum class Flow { Normal, Break, Continue, Return };
     struct Frame {
@@ -214,8 +226,15 @@ private:
     };
     // The bindings a traced fn may rebind: its scopes' variables and the fields of its receiver.
     std::vector<Binding> traced_bindings(const std::shared_ptr<Scope>& scope);
-    // nullopt: the body cannot be an IR loop; the caller unrolls it.
-    std::optional<Flow> trace_for(const ast::For& s, const RangeValue& r, const std::shared_ptr<Scope>& scope, Frame& frame);
+    // The loop over `start + k * step` for k < trip as an IR `for`; throws
+    // TraceFailure when the body cannot be one (a concrete range is then unrolled).
+    Flow trace_for(const ast::For& s, const Value& start, int64_t step, ir::Value* trip,
+                   const std::shared_ptr<Scope>& scope, Frame& frame);
+    // `for x in a..b` while tracing, where a bound is a symbolic size: an IR `for` with a run-time trip count.
+    Flow trace_symbolic_for(const ast::For& s, const Value& lo, const Value& hi, const std::shared_ptr<Scope>& scope,
+                            Frame& frame);
+    // `a..b` of evaluated bounds.
+    Value make_range(const ast::Range& r, const Value& lo, const Value& hi);
     Flow trace_if(const ast::If& s, const Value& cond, const std::shared_ptr<Scope>& scope, Frame& frame);
     // What the traces in progress see of `value`, read as `name` from
     // `owner` (captures.h).

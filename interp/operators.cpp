@@ -125,7 +125,10 @@ std::optional<Value> host_arith(BinaryOp op, const Value& a, const Value& b, Sou
 }  // namespace
 
 Value Interpreter::unary(UnaryOp op, const Value& v, SourceRange where) {
-    if (v.is_unknown()) return v;
+    if (v.is_unknown()) {
+        if (op == UnaryOp::Neg) return binary(BinaryOp::Sub, Value(int64_t{0}), v, where);
+        return op == UnaryOp::Plus ? v : Value(UnknownValue{});
+    }
     if (v.is_tensor()) {
         if (op == UnaryOp::Plus) return v;
         return apply(op == UnaryOp::Neg ? OpKind::Neg : OpKind::LogicalNot, {v}, {}, where);
@@ -150,7 +153,7 @@ Value Interpreter::unary(UnaryOp op, const Value& v, SourceRange where) {
 }
 
 Value Interpreter::binary(BinaryOp op, const Value& a, const Value& b, SourceRange where) {
-    if (a.is_unknown() || b.is_unknown()) return Value(UnknownValue{});
+    if (a.is_unknown() || b.is_unknown()) return size_arithmetic(op, a, b, where).value_or(Value(UnknownValue{}));
     if (a.is_tensor() || b.is_tensor()) {
         if (op == BinaryOp::MatMul && !(a.is_tensor() && b.is_tensor()))
             throw CompileError(where, "operator `@` needs two tensors, got " + type_name(a) + " and " + type_name(b));
@@ -193,6 +196,7 @@ bool is_weak(const Value& v) { return v.is<AbstractTensor>() && v.as<AbstractTen
 }  // namespace
 
 Value Interpreter::elementwise(OpKind kind, const Value& a, const Value& b, SourceRange where) {
+    if (is_symbolic_size(a) || is_symbolic_size(b)) return elementwise(kind, size_tensor(a), size_tensor(b), where);
     if (a.is_unknown() || b.is_unknown()) return Value(UnknownValue{});
     auto strong_tensor = [](const Value& v) { return v.is_tensor() && !is_weak(v); };
     auto operand = [&](const Value& v, const Value& other) {

@@ -2,8 +2,9 @@
 // evaluator records an IR function instead of computing. Host values are
 // known while tracing and fold away; tensor operations become ops (via
 // Interpreter::apply); a `for` over a range becomes an IR `for` carrying
-// the tensor variables of the enclosing fn; an `if` on a tensor becomes an
-// IR `if`. What cannot be expressed (printing traced values, a `while` on a
+// the tensor variables of the enclosing fn (its trip count computed when
+// the fn runs if a bound is a symbolic size, `0..T`); an `if` on a tensor
+// becomes an IR `if`. What cannot be expressed (printing traced values, a `while` on a
 // tensor, host values derived from a symbolic dimension) raises
 // TraceFailure, and the caller falls back to eager evaluation.
 #include <algorithm>
@@ -152,6 +153,7 @@ namespace {
 bool same_value(const Value& a, const Value& b) {
     if (a.is<AbstractTensor>() && b.is<AbstractTensor>()) return a.as<AbstractTensor>().ir == b.as<AbstractTensor>().ir;
     if (a.is<Tensor>() && b.is<Tensor>()) return a.as<Tensor>().raw() == b.as<Tensor>().raw();
+    if (a.is_unknown() && b.is_unknown()) return a.as<UnknownValue>().size == b.as<UnknownValue>().size;
     if (a.is<std::shared_ptr<Object>>() && b.is<std::shared_ptr<Object>>())
         return a.as<std::shared_ptr<Object>>() == b.as<std::shared_ptr<Object>>();
     return a.storage().index() == b.storage().index() && display(a) == display(b);
@@ -174,8 +176,8 @@ std::vector<Interpreter::Binding> Interpreter::traced_bindings(const std::shared
     return slots;
 }
 
-std::optional<Interpreter::Flow> Interpreter::trace_for(const ast::For& s, const RangeValue& r,
-                                                        const std::shared_ptr<Scope>& scope, Frame& frame) {
+Interpreter::Flow Interpreter::trace_for(const ast::For& s, const Value& start, int64_t step, ir::Value* trip,
+                                         const std::shared_ptr<Scope>& scope, Frame& frame) {
     std::vector<Value*> carried;
     std::vector<std::string> names;
     std::vector<ir::Value*> inits;
@@ -195,8 +197,8 @@ std::optional<Interpreter::Flow> Interpreter::trace_for(const ast::For& s, const
             carried.push_back(slot), names.push_back("field"), inits.push_back(ir_value(*slot, s.range));
 
     // A body that works on host values (lists, counters, shapes from the
-    // index) cannot be an IR loop: undo what was emitted and let the caller
-    // unroll the loop instead.
+    // index) cannot be an IR loop: undo what was emitted (the caller may
+    // unroll the loop instead).
     struct Rollback {
         ir::Builder& builder;
         ir::Block* block;
@@ -218,10 +220,7 @@ std::optional<Interpreter::Flow> Interpreter::trace_for(const ast::For& s, const
     for (Value* slot : carried) rollback.saved.emplace_back(slot, *slot);
 
     builder_->set_loc(s.range);
-    ir::Value* trip = builder_->scalar(static_cast<double>(r.length()), DType::I64);
-    std::vector<ir::Value*> results;
-    try {
-        results = builder_->for_loop(
+    const std::vector<ir::Value*> results = builder_->for_loop(
         trip, inits, [&](ir::Builder&, ir::Value* k, std::span<ir::Value* const> args) {
             for (size_t i = 0; i < carried.size(); ++i) {
                 args[i]->set_name_hint(names[i]);
@@ -229,8 +228,9 @@ std::optional<Interpreter::Flow> Interpreter::trace_for(const ast::For& s, const
             }
             k->set_name_hint(s.pattern.kind == ast::Pattern::Bind ? s.pattern.name : "i");
             Value index(AbstractTensor{k->type(), k, true});
-            if (r.step != 1) index = elementwise(OpKind::Mul, index, Value(r.step), s.iterable->range);
-            if (r.start != 0) index = elementwise(OpKind::Add, index, Value(r.start), s.iterable->range);
+            if (step != 1) index = elementwise(OpKind::Mul, index, Value(step), s.iterable->range);
+            if (!start.is<int64_t>() || start.as<int64_t>() != 0)
+                index = elementwise(OpKind::Add, index, start, s.iterable->range);
             auto iter_scope = std::make_shared<Scope>(scope);
             bind_pattern(s.pattern, index, *iter_scope, s.iterable->range);
             if (exec_block(s.body, iter_scope, frame) != Flow::Normal)
@@ -250,12 +250,33 @@ std::optional<Interpreter::Flow> Interpreter::trace_for(const ast::For& s, const
                 if (!same_value(*slot, param)) throw TraceFailure{s.range, "the loop updates a model it reads from outside"};
             return next;
         });
-    } catch (const TraceFailure&) {
-        return std::nullopt;
-    }
     rollback.armed = false;
     for (size_t i = 0; i < carried.size(); ++i) *carried[i] = traced(results[i]);
     return Flow::Normal;
+}
+
+Interpreter::Flow Interpreter::trace_symbolic_for(const ast::For& s, const Value& lo, const Value& hi,
+                                                  const std::shared_ptr<Scope>& scope, Frame& frame) {
+    auto& r = *cast<ast::Range>(s.iterable.get());
+    for (const auto& [bound, expr] : {std::pair{&lo, r.lo.get()}, std::pair{&hi, r.hi.get()}})
+        if (!is_symbolic_size(*bound) && !bound->is<int64_t>()) {
+            if (bound->is_unknown()) throw TraceFailure{expr->range, "a loop over values only known when the fn runs"};
+            throw CompileError(expr->range, "range bounds must be ints, not " + type_name(*bound));
+        }
+    // The trip count max(hi - lo, 0); a dim's size when the range starts at 0.
+    builder_->set_loc(s.iterable->range);
+    ir::Value* trip = nullptr;
+    if (lo.is<int64_t>() && lo.as<int64_t>() == 0) {
+        trip = hi.as<UnknownValue>().size;
+    } else {
+        Value length = binary(ast::BinaryOp::Sub, hi, lo, s.iterable->range);
+        trip = builder_->op(OpKind::Maximum, {length.as<UnknownValue>().size, builder_->scalar(0, DType::I64)});
+    }
+    try {
+        return trace_for(s, lo, 1, trip, scope, frame);
+    } catch (const TraceFailure& f) {
+        throw TraceFailure{f.where, f.reason + "; a loop over a range only known when the fn runs cannot be unrolled"};
+    }
 }
 
 Interpreter::Flow Interpreter::trace_if(const ast::If& s, const Value& cond, const std::shared_ptr<Scope>& scope,

@@ -27,8 +27,14 @@ struct NoneValue {
 };
 
 // A host value that is not known while checking (a parameter, data read
-// from a file). Operations on it give Unknown; it is never an error.
-struct UnknownValue {};
+// from a file). Operations on it give Unknown; it is never an error. While
+// tracing, the size of a symbolic dimension (`x.shape[0]`, `B`) is an
+// Unknown whose `size` is the IR value (i64, rank 0) computing it: a loop
+// over `0..T` and `zeros([B, 16])` use it; anything else that needs the
+// int itself traces the call again with concrete shapes.
+struct UnknownValue {
+    ir::Value* size = nullptr;
+};
 
 // A tensor whose type is known but whose contents are not: while checking,
 // or while tracing, where `ir` is the IR value that will hold it.
@@ -105,6 +111,9 @@ struct ListObject : Object {
 
 // The elements of a tuple or list; null for any other value.
 const std::vector<Value>* sequence_elements(const Value& v);
+
+// Whether `v` is the size of a symbolic dimension while tracing (an Unknown with its IR value).
+inline bool is_symbolic_size(const Value& v) { return v.is_unknown() && v.as<UnknownValue>().size; }
 
 Value make_tuple(std::vector<Value> elements);
 Value make_list(std::vector<Value> elements);

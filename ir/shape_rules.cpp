@@ -489,6 +489,20 @@ TensorType broadcast_like(OpKind kind, const TensorType& x, const TensorType& li
     return {x.dtype, *dims};
 }
 
+// A filled tensor whose dims are sizes or copies of the operands' dims (a
+// shape with symbolic dims, built while tracing `zeros([B, 16])`).
+TensorType full_like(OpKind kind, std::span<const TensorType> operands, const Attrs& attrs) {
+    std::vector<Dim> lent;
+    for (const TensorType& t : operands) lent.insert(lent.end(), t.dims.begin(), t.dims.end());
+    std::vector<Dim> dims;
+    for (int64_t n : attrs.get_ints("shape")) {
+        if (n >= 0) dims.push_back(Dim::known(n));
+        else if (-(n + 1) < static_cast<int64_t>(lent.size())) dims.push_back(lent[static_cast<size_t>(-(n + 1))]);
+        else fail(kind, "shape entry " + std::to_string(n) + " names a dim the operands do not have");
+    }
+    return {attrs.get_dtype("dtype", DType::F32), dims};
+}
+
 // x summed over the dims `like` broadcasts along to reach x's shape.
 TensorType sum_like(OpKind kind, const TensorType& x, const TensorType& like) {
     std::optional<std::vector<Dim>> dims = try_broadcast(like.dims, x.dims);
@@ -642,6 +656,7 @@ TensorType infer_type_unchecked(OpKind kind, std::span<const TensorType> operand
     case OpKind::UpdateSlice: return update_slice(kind, x[0], x[1], attrs);
     case OpKind::ExpandDims: return expand_dims(kind, x[0], attrs);
     case OpKind::BroadcastLike: return broadcast_like(kind, x[0], x[1]);
+    case OpKind::FullLike: return full_like(kind, x, attrs);
     case OpKind::SumLike: return sum_like(kind, x[0], x[1]);
     case OpKind::Gather: return gather(kind, x[0], x[1], attrs);
     case OpKind::Take: return take(kind, x[0], x[1], attrs);

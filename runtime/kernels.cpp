@@ -23,7 +23,7 @@ constexpr std::array<Kernel, kNumOpKinds> kKernels = [] {
     using enum OpKind;
     // Constant has no kernel (its payload is already a tensor), nor has
     // control flow (the IR interpreter runs its regions).
-    set({Full}, full_kernel);
+    set({Full, FullLike}, full_kernel);
     set({Arange}, arange_kernel);
     set({Eye}, eye_kernel);
     set({RandUniform}, rand_uniform_kernel);

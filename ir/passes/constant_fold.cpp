@@ -1,5 +1,6 @@
 // Constant folding: each foldable op becomes a `constant` in place, its
-// payload computed by the op's reference kernel.
+// payload computed by the op's reference kernel; a `full_like` whose dims
+// are all known becomes a `full`.
 #include "ir/passes/constant_fold.h"
 
 #include <stdexcept>
@@ -49,6 +50,12 @@ Tensor evaluate(const Op* op) {
 
 void constant_fold(Function& f) {
     walk(f.body(), [](Op* op) {
+        // Once the lent dims are known, the operands are not needed.
+        if (op->kind == OpKind::FullLike && op->result()->type().fully_known()) {
+            op->kind = OpKind::Full;
+            op->operands.clear();
+            op->attrs.set("shape", op->result()->type().concrete());
+        }
         Tensor value = evaluate(op);
         if (!value.defined() || value.type() != op->result()->type()) return;
         op->kind = OpKind::Constant;

@@ -16,7 +16,7 @@ using Params = std::span<Value* const>;
 
 TEST(AutodiffRules, EveryDifferentiableOpHasBothRules) {
     using enum OpKind;
-    const std::set<OpKind> no_derivative = {Constant, Full, Arange, Eye, RandUniform, RandNormal, Sign, LogicalNot, Eq,
+    const std::set<OpKind> no_derivative = {Constant, Full, FullLike, Arange, Eye, RandUniform, RandNormal, Sign, LogicalNot, Eq,
                                             Ne, Lt, Le, Gt, Ge, LogicalAnd, LogicalOr, ArgMax, ArgMin, DimSize, OneHot,
                                             StopGradient};
     for (int k = 0; k < kNumOpKinds; ++k) {

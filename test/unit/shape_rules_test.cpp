@@ -221,5 +221,20 @@ TEST(Creation, ShapesAndDtypes) {
     EXPECT_EQ(error_of(OpKind::Add, {f32({"2"})}), "add: expects 2 operands, got 1");
 }
 
+TEST(Creation, FullLikeCopiesTheOperandsDims) {
+    const Attrs fill{{"value", 0.0}, {"dtype", DType::F64}};
+    auto with_shape = [&](std::vector<int64_t> shape) {
+        Attrs a = fill;
+        a.set("shape", std::move(shape));
+        return a;
+    };
+    // Dims are numbered across the operands: x's B, 3, then y's T.
+    EXPECT_EQ(infer(OpKind::FullLike, {f32({"B", "3"}), f32({"T"})}, with_shape({-3, -1, 4})),
+              type(DType::F64, {"T", "B", "4"}));
+    EXPECT_EQ(infer(OpKind::FullLike, {f32({"B", "3"})}, with_shape({})), type(DType::F64, {}));
+    EXPECT_EQ(error_of(OpKind::FullLike, {f32({"B", "3"})}, with_shape({-3})),
+              "full_like: shape entry -3 names a dim the operands do not have");
+}
+
 }  // namespace
 }  // namespace nnc
