@@ -143,7 +143,10 @@ OTHER = ["softmax", "log_softmax", "matmul", "reshape", "transpose", "permute",
 # grad, value_and_grad, jvp: the gradient checks; untyped_caller: `loss_fn`,
 # which calls `f`, without parameter annotations now and then.
 # hessian: second derivatives (f64 programs): jvp of grad and grad of grad.
-FEATURES = ["grad", "value_and_grad", "jvp", "untyped_caller", "hessian", "globals"]
+# globals: f called through a wrapper reading an argument from a global.
+# closures: grad, value_and_grad and jvp of a fn defined inside a compiled
+# fn, differentiating some arguments and capturing the others.
+FEATURES = ["grad", "value_and_grad", "jvp", "untyped_caller", "hessian", "globals", "closures"]
 ALL_OPS = UNARY + BINARY + REDUCE + OTHER + FEATURES
 
 # Magnitude bounds that keep values finite and finite differences meaningful.
@@ -839,12 +842,19 @@ class Program:
         return f"{v.name}[{', '.join(subs)}]"
 
     def op_slice(self):
-        v = self.pick(lambda v: any(d.const and d.vals[0] >= 2 for d in v.shape))
+        # A dim of one size takes any slice; a symbolic one (a size per call)
+        # forward bounds within its smallest size, which keep it symbolic in
+        # the trace (the result's size is the same at every call).
+        v = self.pick(lambda v: any(min(d.vals) >= 2 for d in v.shape))
         rng = self.rng
-        ax = rng.choice([i for i, d in enumerate(v.shape) if d.const and d.vals[0] >= 2])
+        ax = rng.choice([i for i, d in enumerate(v.shape) if min(d.vals) >= 2])
         d = v.shape[ax]
-        n = d.vals[0]
-        s = rng.choice(["1:", ":-1", "::2", "::-1", f"{rng.randrange(n - 1)}:{n}", "1::2", "-2:"])
+        n = min(d.vals)
+        if d.const:
+            s = rng.choice(["1:", ":-1", "::2", "::-1", f"{rng.randrange(n - 1)}:{n}", "1::2", "-2:"])
+        else:
+            k = rng.randrange(1, n + 1)
+            s = rng.choice([f"0:{k}", f":{k}", f"{rng.randrange(k)}:{k}", f"0:{n}:2", f"1:{n}:{rng.randint(1, 3)}"])
         start, stop, step = [(int(t) if t else None) for t in (s.split(":") + [""])[:3]]
         size = len(range(n)[slice(start, stop, step)])
         if size < 1:
@@ -1223,6 +1233,20 @@ class Program:
             L.append("}")
             nparams = len(self.params)
             kinds = [k for k in ("grad", "value_and_grad") if k not in self.exclude]
+            crng = random.Random(self.seed + 31)
+            closures = "closures" not in self.exclude
+            tup = lambda xs: "(" + ", ".join(xs) + ("," if len(xs) == 1 else "") + ")"
+            all_names = ", ".join(v.name for v, _ in self.params)
+
+            def closure_wrapper(name, inner_params, extra, body):
+                """A compiled fn taking every argument of loss_fn (and `extra`),
+                whose inner fn takes `inner_params` and captures the rest."""
+                sig = self.signature(True) + extra
+                L.append(f"fn {name}({sig}) {{")
+                L.append(f"    fn inner({', '.join(f'{v.name}: {v.dtype}{a}' for v, a in inner_params)}) "
+                         f"{{ return loss_fn({all_names}) }}")
+                L.append(f"    return {body}")
+                L.append("}")
             for call in ((0, 1) if rng.random() < 0.5 else (0,)):
                 kind = rng.choice(kinds)
                 argnums = sorted(rng.sample(range(nparams), rng.randint(1, nparams)))
@@ -1236,11 +1260,18 @@ class Program:
                 gnames = [f"g{call + 1}_{self.params[i][0].name}" for i in argnums]
                 gpat = gnames[0] if single else "(" + ", ".join(gnames) + ("," if len(gnames) == 1 else "") + ")"
                 callargs = ", ".join(names[v.name][call] for v, _ in self.params)
+                transformed = f"{kind}(loss_fn{argtxt})({callargs})"
+                if closures and crng.random() < 0.3:
+                    diff = [self.params[i] for i in argnums]
+                    inner_argnums = "" if single else ", argnums = " + tup([str(k) for k in range(len(diff))])
+                    closure_wrapper(f"closure_{kind}{call + 1}", diff, "",
+                                    f"{kind}(inner{inner_argnums})({', '.join(v.name for v, _ in diff)})")
+                    transformed = f"closure_{kind}{call + 1}({callargs})"
                 if kind == "value_and_grad":
-                    L.append(f"let (gv{call + 1}, {gpat}) = value_and_grad(loss_fn{argtxt})({callargs})")
+                    L.append(f"let (gv{call + 1}, {gpat}) = {transformed}")
                     L.append(f'save_npy(gv{call + 1}, "gv{call + 1}.npy")')
                 else:
-                    L.append(f"let {gpat} = grad(loss_fn{argtxt})({callargs})")
+                    L.append(f"let {gpat} = {transformed}")
                 for i, g in zip(argnums, gnames):
                     L.append(f'save_npy({g}, "{g}.npy")')
                     self.grads.append((g, call, self.params[i][0].name))
@@ -1255,9 +1286,14 @@ class Program:
                     L.append(f'save_npy({tn}, "{tn}.npy")')
                     tangents = [tn if i == j else f"zeros_like({names[v.name][call]})"
                                 for i, (v, _) in enumerate(self.params)]
-                    tup = lambda xs: "(" + ", ".join(xs) + ("," if len(xs) == 1 else "") + ")"
-                    L.append(f"let (jv{call + 1}, jt{call + 1}) = jvp(loss_fn, "
-                             f"{tup([names[v.name][call] for v, _ in self.params])}, {tup(tangents)})")
+                    if closures and crng.random() < 0.3:
+                        pa = self.params[j][1]
+                        closure_wrapper(f"closure_jvp{call + 1}", [self.params[j]], f", tangent: {pv.dtype}{pa}",
+                                        f"jvp(inner, ({pv.name},), (tangent,))")
+                        L.append(f"let (jv{call + 1}, jt{call + 1}) = closure_jvp{call + 1}({callargs}, {tn})")
+                    else:
+                        L.append(f"let (jv{call + 1}, jt{call + 1}) = jvp(loss_fn, "
+                                 f"{tup([names[v.name][call] for v, _ in self.params])}, {tup(tangents)})")
                     L.append(f'save_npy(jv{call + 1}, "jv{call + 1}.npy")')
                     L.append(f'save_npy(jt{call + 1}, "jt{call + 1}.npy")')
                     self.jvps.append((f"jv{call + 1}", f"jt{call + 1}", call, pv.name, tn,
