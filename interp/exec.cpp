@@ -133,18 +133,19 @@ private:
 }  // namespace
 
 Interpreter::Flow Interpreter::exec_for(const For& s, const std::shared_ptr<Scope>& scope, Frame& frame) {
-    Value iterable;
-    if (auto* r = dyn_cast<Range>(s.iterable.get())) {
-        Value lo = eval(*r->lo, scope), hi = eval(*r->hi, scope);
-        if (is_symbolic_size(lo) || is_symbolic_size(hi)) {
-            LoopGuard loop(frame.loops);
-            return trace_symbolic_for(s, lo, hi, scope, frame);
-        }
-        iterable = make_range(*r, lo, hi);
+    Value iterable, lo, hi;
+    auto* range = dyn_cast<Range>(s.iterable.get());
+    if (range) {
+        lo = eval(*range->lo, scope), hi = eval(*range->hi, scope);
+        iterable = make_range(*range, lo, hi);
     } else {
         iterable = eval(*s.iterable, scope);
     }
     LoopGuard loop(frame.loops);
+    // Bounds that are ints or symbolic sizes, at least one symbolic.
+    auto sized_or_int = [](const Value& v) { return is_symbolic_size(v) || v.is<int64_t>(); };
+    if (range && (is_symbolic_size(lo) || is_symbolic_size(hi)) && sized_or_int(lo) && sized_or_int(hi))
+        return trace_symbolic_for(s, lo, hi, scope, frame);
     // Runs the body once for `element`; returns true to stop the loop.
     Flow result = Flow::Normal;
     auto step = [&](const Value& element) {

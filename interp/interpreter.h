@@ -230,7 +230,8 @@ private:
     // TraceFailure when the body cannot be one (a concrete range is then unrolled).
     Flow trace_for(const ast::For& s, const Value& start, int64_t step, ir::Value* trip,
                    const std::shared_ptr<Scope>& scope, Frame& frame);
-    // `for x in a..b` while tracing, where a bound is a symbolic size: an IR `for` with a run-time trip count.
+    // `for x in a..b` while tracing, with int bounds of which one or both are
+    // symbolic sizes: an IR `for` with a run-time trip count.
     Flow trace_symbolic_for(const ast::For& s, const Value& lo, const Value& hi, const std::shared_ptr<Scope>& scope,
                             Frame& frame);
     // `a..b` of evaluated bounds.

@@ -4,9 +4,9 @@
 // Interpreter::apply); a `for` over a range becomes an IR `for` carrying
 // the tensor variables of the enclosing fn (its trip count computed when
 // the fn runs if a bound is a symbolic size, `0..T`); an `if` on a tensor
-// becomes an IR `if`. What cannot be expressed (printing traced values, a `while` on a
-// tensor, host values derived from a symbolic dimension) raises
-// TraceFailure, and the caller falls back to eager evaluation.
+// becomes an IR `if`. What cannot be expressed (printing traced values, a
+// `while` on a tensor, host values derived from a symbolic dimension)
+// raises TraceFailure, and the caller falls back to eager evaluation.
 #include <algorithm>
 #include <map>
 
@@ -257,12 +257,6 @@ Interpreter::Flow Interpreter::trace_for(const ast::For& s, const Value& start, 
 
 Interpreter::Flow Interpreter::trace_symbolic_for(const ast::For& s, const Value& lo, const Value& hi,
                                                   const std::shared_ptr<Scope>& scope, Frame& frame) {
-    auto& r = *cast<ast::Range>(s.iterable.get());
-    for (const auto& [bound, expr] : {std::pair{&lo, r.lo.get()}, std::pair{&hi, r.hi.get()}})
-        if (!is_symbolic_size(*bound) && !bound->is<int64_t>()) {
-            if (bound->is_unknown()) throw TraceFailure{expr->range, "a loop over values only known when the fn runs"};
-            throw CompileError(expr->range, "range bounds must be ints, not " + type_name(*bound));
-        }
     // The trip count max(hi - lo, 0); a dim's size when the range starts at 0.
     builder_->set_loc(s.iterable->range);
     ir::Value* trip = nullptr;
