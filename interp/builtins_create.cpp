@@ -44,9 +44,11 @@ Value tensor_builtin(BuiltinArgs& a) {
 // dtype) or a float. While tracing, a shape may list the sizes of symbolic
 // dimensions (`zeros([B, 16])`).
 Value filled_shape(BuiltinArgs& a, AttrValue value, DType t) {
-    const Attrs fill{{"value", value}, {"dtype", t}};
-    if (std::optional<Value> v = a.interp().fill_symbolic_shape(a.value("shape"), fill, a.call_range())) return *v;
-    Attrs attrs = fill;
+    Attrs attrs{{"value", value}, {"dtype", t}};
+    if (std::optional<Interpreter::LentShape> lent = a.interp().lent_shape(a.value("shape"), a.call_range())) {
+        attrs.set("shape", lent->entries);
+        return a.interp().apply(OpKind::FullLike, std::move(lent->lenders), attrs, a.call_range());
+    }
     attrs.set("shape", shape_arg(a, "shape"));
     return a.interp().apply(OpKind::Full, {}, attrs, a.call_range());
 }
@@ -100,12 +102,17 @@ Value eye_builtin(BuiltinArgs& a) {
     return a.interp().apply(OpKind::Eye, {}, Attrs{{"n", n}, {"dtype", a.dtype("dtype")}}, a.call_range());
 }
 
+// rand and randn: without a seed, the next of the run's random state (the
+// state is an input of a compiled fn, so each call draws anew); while
+// tracing, a shape may list the sizes of symbolic dimensions.
 Value random(BuiltinArgs& a, OpKind kind) {
-    std::vector<int64_t> shape = shape_arg(a, "shape");
-    int64_t seed = a.is_none("seed") ? static_cast<int64_t>(a.interp().next_seed(a.call_range())) : a.integer("seed");
+    Interpreter& in = a.interp();
     DType t = a.dtype("dtype");
     if (!is_floating(t)) a.fail("dtype", "random tensors must have a floating dtype, not " + std::string(dtype_name(t)));
-    return a.interp().apply(kind, {}, Attrs{{"shape", shape}, {"seed", seed}, {"dtype", t}}, a.call_range());
+    std::optional<Interpreter::LentShape> lent = in.lent_shape(a.value("shape"), a.call_range());
+    if (!lent) lent = Interpreter::LentShape{shape_arg(a, "shape"), {}};
+    Value seed = a.is_none("seed") ? in.next_seed(a.call_range()) : Value(a.integer("seed"));
+    return random_tensor(in, kind, lent->entries, std::move(lent->lenders), seed, t, a.call_range());
 }
 Value rand_builtin(BuiltinArgs& a) { return random(a, OpKind::RandUniform); }
 Value randn_builtin(BuiltinArgs& a) { return random(a, OpKind::RandNormal); }

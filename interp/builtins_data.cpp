@@ -344,7 +344,7 @@ Value permutation_builtin(BuiltinArgs& a) {
     int64_t n = a.integer("n");
     if (n < 0) a.fail("n", "the size must be non-negative, got " + std::to_string(n));
     if (n > INT32_MAX) a.fail("n", "the size must fit an i32 index, got " + std::to_string(n));
-    int64_t seed = a.is_none("seed") ? static_cast<int64_t>(in.next_seed(a.call_range())) : a.integer("seed");
+    int64_t seed = a.is_none("seed") ? static_cast<int64_t>(in.next_host_seed(a.call_range())) : a.integer("seed");
     if (in.mode() != Interpreter::Mode::Eager) return Value(AbstractTensor{TensorType::of(DType::I32, {n})});
     Tensor t;
     try {

@@ -99,11 +99,12 @@ Interpreter::Trace trace_scalar(BuiltinArgs& a, const Value& f, const FlatArgs& 
     return t;
 }
 
-// value_and_grad of a traced loss whose trace also returns `updated` new
-// field values (a BatchNorm's running statistics): only the loss is
-// differentiated; the fields are not part of the derivative.
-std::unique_ptr<ir::Function> loss_gradient(ir::Function& loss, size_t updated, const std::vector<size_t>& wrt) {
-    ir::Op* ret = loss.body()->terminator();
+// `transform(f)` for a traced fn whose trace also returns `updated` new
+// field values (a BatchNorm's running statistics, the random state): they
+// are not part of the derivative, so the transform sees f without them.
+template <class Transform>
+std::unique_ptr<ir::Function> without_updates(ir::Function& f, size_t updated, Transform&& transform) {
+    ir::Op* ret = f.body()->terminator();
     const std::vector<ir::Value*> all = ret->operands;
     ret->operands.resize(all.size() - updated);
     struct Restore {
@@ -111,22 +112,26 @@ std::unique_ptr<ir::Function> loss_gradient(ir::Function& loss, size_t updated, 
         const std::vector<ir::Value*>& all;
         ~Restore() { ret->operands = all; }
     } restore{ret, all};
-    return autodiff::value_and_grad(loss, wrt);
+    return transform(f);
 }
 
-// The fields the differentiated fn assigned (its trace's trailing results)
-// are assigned in the arguments too, as a plain call would: the forward
-// pass runs once more for them (while tracing, cse merges it with the
-// gradient's own forward pass).
-void write_back_updates(Interpreter& in, const Interpreter::Trace& t, const FlatArgs& args, std::vector<Value> actual,
-                        SourceRange where) {
+// The fields the transformed fn assigned are assigned in the arguments too,
+// as a plain call would, from `results`, a run of the traced fn.
+void write_back(const Interpreter::Trace& t, std::vector<Value> actual, const std::vector<Value>& results) {
     if (t.updated_leaves.empty()) return;
-    std::vector<Value> results = run_ir(in, *t.function, args.leaves, where);
     actual.insert(actual.end(), t.captured.begin(), t.captured.end());
     std::vector<Value*> slots;
     for (Value& v : actual) leaf_slots(v, slots);
     const size_t first = results.size() - t.updated_leaves.size();
     for (size_t k = 0; k < t.updated_leaves.size(); ++k) *slots[t.updated_leaves[k]] = results[first + k];
+}
+
+// As write_back, running the forward pass once more for the fields (while
+// tracing, cse merges it with the derivative's own forward pass).
+void write_back_updates(Interpreter& in, const Interpreter::Trace& t, const FlatArgs& args, std::vector<Value> actual,
+                        SourceRange where) {
+    if (t.updated_leaves.empty()) return;
+    write_back(t, std::move(actual), run_ir(in, *t.function, args.leaves, where));
 }
 
 // Argument numbers (negative count from the end) as indices into `nargs` arguments.
@@ -184,7 +189,10 @@ Value gradient_function(BuiltinArgs& outer, bool with_value) {
         for (size_t arg : selected)
             for (size_t leaf = args.first_leaf[arg]; leaf < args.first_leaf[arg + 1]; ++leaf)
                 if (t.params[leaf].differentiable) wrt.push_back(leaf);
-        std::unique_ptr<ir::Function> g = transform(a, name, [&] { return loss_gradient(*t.function, t.updated_leaves.size(), wrt); });
+        std::unique_ptr<ir::Function> g = transform(a, name, [&] {
+            return without_updates(*t.function, t.updated_leaves.size(),
+                                   [&](ir::Function& loss) { return autodiff::value_and_grad(loss, wrt); });
+        });
         std::vector<Value> out = run_ir(in, *g, args.leaves, a.call_range());
         write_back_updates(in, t, args, a.rest(), a.call_range());
 
@@ -217,7 +225,9 @@ Value vjp_builtin(BuiltinArgs& a) {
     FlatArgs args = flat_args(a, primals, ranges);
     auto t = std::make_shared<Interpreter::Trace>(trace_for_transform(a, f, args, "vjp"));
     add_captures(args, *t);
-    std::shared_ptr<ir::Function> pullback_ir = transform(a, "vjp", [&] { return autodiff::vjp(*t->function); });
+    std::shared_ptr<ir::Function> pullback_ir = transform(a, "vjp", [&] {
+        return without_updates(*t->function, t->updated_leaves.size(), [](ir::Function& f) { return autodiff::vjp(f); });
+    });
 
     std::vector<Value> outputs;
     flatten(t->result_structure, outputs);
@@ -225,6 +235,7 @@ Value vjp_builtin(BuiltinArgs& a) {
     std::vector<Value> forward = run_ir(in, *t->function, args.leaves, a.call_range());
     size_t pos = 0;
     Value value = unflatten(t->result_structure, forward, pos);
+    write_back(*t, primals, forward);
 
     auto pullback = [t, pullback_ir, args, primals, n_out](BuiltinArgs& p) -> Value {
         std::vector<Value> cot;
@@ -269,10 +280,13 @@ Value jvp_builtin(BuiltinArgs& a) {
         Value zero = in.to_tensor(is_floating(dt) ? Value(0.0) : Value(int64_t{0}), dt, a.call_range());
         tangent_leaves.push_back(in.apply(OpKind::BroadcastLike, {zero, args.leaves[i]}, {}, a.call_range()));
     }
-    std::unique_ptr<ir::Function> j = transform(a, "jvp", [&] { return autodiff::jvp(*t.function); });
+    std::unique_ptr<ir::Function> j = transform(a, "jvp", [&] {
+        return without_updates(*t.function, t.updated_leaves.size(), [](ir::Function& f) { return autodiff::jvp(f); });
+    });
     std::vector<Value> inputs = args.leaves;
     inputs.insert(inputs.end(), tangent_leaves.begin(), tangent_leaves.end());
     std::vector<Value> out = run_ir(in, *j, inputs, a.call_range());
+    write_back_updates(in, t, args, primals, a.call_range());
     size_t pos = 0;
     Value value = unflatten(t.result_structure, out, pos);
     Value tangent = unflatten(t.result_structure, out, pos);

@@ -49,12 +49,17 @@ Value dropout_builtin(BuiltinArgs& a) {
     Interpreter& in = a.interp();
     SourceRange r = a.call_range();
     TensorType t = x.tensor_type();
-    if (!t.fully_known()) {
-        if (in.mode() == Interpreter::Mode::Trace) throw TraceFailure{r, "`dropout` draws its mask with the shape as numbers"};
-        return Value(AbstractTensor{t});
+    Value seed = a.is_none("seed") ? in.next_seed(r) : Value(a.integer("seed"));
+    // The mask has x's shape: x lends its dims when they are not all known.
+    std::vector<int64_t> shape;
+    std::vector<Value> lenders;
+    if (t.fully_known()) {
+        shape = t.concrete();
+    } else {
+        for (int64_t d = 0; d < t.rank(); ++d) shape.push_back(-1 - d);
+        lenders.push_back(x);
     }
-    int64_t seed = a.is_none("seed") ? static_cast<int64_t>(in.next_seed(r)) : a.integer("seed");
-    Value u = in.apply(OpKind::RandUniform, {}, Attrs{{"shape", t.concrete()}, {"seed", seed}, {"dtype", t.dtype}}, r);
+    Value u = random_tensor(in, OpKind::RandUniform, shape, std::move(lenders), seed, t.dtype, r);
     Value keep = in.elementwise(OpKind::Ge, u, Value(p), r);
     Value scaled = in.elementwise(OpKind::Mul, x, Value(1.0 / (1.0 - p)), r);
     return in.apply(OpKind::Where, {keep, scaled, scalar_like(in, 0, t.dtype, r)}, {}, r);

@@ -32,7 +32,7 @@ Value TraceFrame::read(Scope& owner, const std::string& name, const Value& value
         traced.push_back(Value(AbstractTensor{p->type(), p}));
     }
     size_t pos = 0;
-    c.shadow = unflatten(value, traced, pos);
+    c.shadow = unflatten(value, traced, pos, LeafFilter::AllTensors, &copies);
     set_trace_epoch(c.shadow, root_epoch);   // the trace may update a captured model, as one it was given
     c.structure = structure_key(c.shadow);
     c.outer = value;
@@ -44,10 +44,10 @@ Value TraceFrame::read(Scope& owner, const std::string& name, const Value& value
     return captures.back().shadow;
 }
 
-std::vector<Value*> TraceFrame::root_field_slots() {
+std::vector<Value*> TraceFrame::root_field_slots(size_t count) {
     std::vector<Value*> slots;
-    for (Value& root : roots)
-        if (!root.is_tensor()) leaf_slots(root, slots);   // a tensor root is a name the trace cannot rebind
+    for (size_t i = 0; i < roots.size() && i < count; ++i)
+        if (!roots[i].is_tensor()) leaf_slots(roots[i], slots);   // a tensor root is a name the trace cannot rebind
     return slots;
 }
 

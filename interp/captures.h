@@ -10,10 +10,12 @@
 // read from outside (numbers, strings, fns) is folded in and guarded.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "frontend/source.h"
+#include "interp/flatten.h"
 #include "interp/guards.h"
 #include "interp/scope.h"
 #include "interp/value.h"
@@ -47,14 +49,15 @@ struct TraceFrame {
     std::vector<Guard>* guards;         // where its guards go (null: not kept)
     std::vector<Value> roots;           // its receiver, arguments and captures (shadow copies)
     std::vector<Capture> captures;      // in parameter order, after the arguments' leaves
+    CopyMemo copies;                    // the shadow copy of each object it reached, so shadows alias as the originals
 
     // The trace's view of `value`, read as `name` from `owner` (a scope
     // outside the trace) at `where`. Throws TraceFailure.
     Value read(Scope& owner, const std::string& name, const Value& value, SourceRange where);
 
-    // The tensor fields of its roots' models (and lists), which the trace
-    // may assign: loops carry them, branches yield them.
-    std::vector<Value*> root_field_slots();
+    // The tensor fields of its first `count` roots' models (and lists),
+    // which the trace may assign: loops carry them, branches yield them.
+    std::vector<Value*> root_field_slots(size_t count = SIZE_MAX);
 
     // The tensor slots of the captures from number `first` on, each with
     // the parameter it started as: a loop or branch that captured them

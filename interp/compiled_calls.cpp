@@ -59,6 +59,18 @@ CallArgs generalize(const ast::FnDef& def, const CallArgs& args) {
     return general;
 }
 
+// How the values a call hands its trace alias each other: the receiver,
+// the arguments, then what the trace read from outside (its input guards).
+std::string call_aliases(const Value& receiver, const CallArgs& args, const std::vector<Guard>& guards,
+                         const Scope* closure) {
+    std::vector<const Value*> values{&receiver};
+    for (const ArgValue& a : args.args) values.push_back(&a.value);
+    for (const Guard& g : guards)
+        if (g.input)
+            if (const Value* v = locate(g, closure)) values.push_back(v);
+    return alias_pattern(values);
+}
+
 }  // namespace
 
 // Fuses the trace and compiles it to native code; the trailing results (new
@@ -91,6 +103,8 @@ Interpreter::CompiledCall& Interpreter::compiled_call(const Value& callee, const
     std::optional<std::string> changed;   // since the newest variant
     for (auto it = variants.rbegin(); it != variants.rend(); ++it) {
         std::optional<std::string> broken = broken_guard((*it)->guards, fn.closure.get());
+        if (!broken && call_aliases(receiver, args, (*it)->guards, fn.closure.get()) != (*it)->aliases)
+            broken = "the models it is given or reads share their parts differently";
         if (!broken) return **it;
         if (!changed) changed = broken;
     }
@@ -110,6 +124,7 @@ Interpreter::CompiledCall& Interpreter::compiled_call(const Value& callee, const
     try {
         ++stats_.traces;
         entry.traced = std::make_shared<Trace>(trace_call(callee, args, fn.qualified_name, OuterTensors::Inputs, &entry.guards));
+        entry.aliases = call_aliases(receiver, args, entry.guards, fn.closure.get());
         // A fn returning a model (a constructor, `optim.sgd(m)`) runs eagerly:
         // models are shared by reference, and a traced result would be a copy
         // that no longer aliases the model it was given.

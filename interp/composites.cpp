@@ -24,6 +24,13 @@ Value scalar_like(Interpreter& in, double v, DType t, SourceRange where) {
     return in.apply(OpKind::Full, {}, Attrs{{"shape", std::vector<int64_t>{}}, {"value", v}, {"dtype", t}}, where);
 }
 
+Value random_tensor(Interpreter& in, OpKind kind, const std::vector<int64_t>& shape, std::vector<Value> lenders,
+                    const Value& seed, DType t, SourceRange where) {
+    std::vector<Value> operands{in.to_tensor(seed, DType::I64, where)};
+    operands.insert(operands.end(), std::make_move_iterator(lenders.begin()), std::make_move_iterator(lenders.end()));
+    return in.apply(kind, std::move(operands), Attrs{{"shape", shape}, {"dtype", t}}, where);
+}
+
 std::vector<Dim> reduced_dims(const TensorType& t, const std::optional<std::vector<int64_t>>& axes, bool keepdim,
                               SourceRange where) {
     std::vector<bool> reduced;

@@ -1,6 +1,6 @@
 // Small compositions of primitives shared by several builtins: reshaping
 // with symbolic shapes, reductions with optional axes, casts, scalars of a
-// tensor's dtype. Everything goes through Interpreter::apply, so these work
+// tensor's dtype, random tensors. Everything goes through Interpreter::apply, so these work
 // eagerly and abstractly alike.
 #pragma once
 
@@ -17,6 +17,10 @@ Value reshape_to(Interpreter& in, const Value& x, const std::vector<Dim>& dims, 
 Value cast_to(Interpreter& in, const Value& x, DType t, SourceRange where);
 // A rank-0 tensor holding `v` in dtype `t`.
 Value scalar_like(Interpreter& in, double v, DType t, SourceRange where);
+// rand / randn (`kind`) of `shape`, whose entries -1-k copy the k-th dim of
+// `lenders` (Interpreter::LentShape); `seed` an int or an i64 scalar tensor.
+Value random_tensor(Interpreter& in, OpKind kind, const std::vector<int64_t>& shape, std::vector<Value> lenders,
+                    const Value& seed, DType t, SourceRange where);
 // A reduction primitive over `axes` (nullopt = all).
 Value reduce(Interpreter& in, OpKind kind, const Value& x, const std::optional<std::vector<int64_t>>& axes, bool keepdim,
              SourceRange where);

@@ -33,28 +33,65 @@ void flatten(const Value& v, std::vector<Value>& leaves, LeafFilter filter) {
     }
 }
 
-Value unflatten(const Value& like, std::span<const Value> leaves, size_t& pos, LeafFilter filter) {
+Value unflatten(const Value& like, std::span<const Value> leaves, size_t& pos, LeafFilter filter, CopyMemo* memo) {
     if (like.is_tensor()) return filter == LeafFilter::AllTensors ? leaves[pos++] : like;
+    if (!like.is<std::shared_ptr<Object>>()) return like;
+    const Object* original = like.as<std::shared_ptr<Object>>().get();
+    if (memo) {
+        if (auto it = memo->find(original); it != memo->end()) {
+            std::vector<Value> repeated;
+            flatten(like, repeated, filter);
+            pos += repeated.size();
+            return it->second;
+        }
+    }
+    Value copy = like;
     if (auto* t = like.object<TupleObject>()) {
         std::vector<Value> out;
-        for (const Value& e : t->elements) out.push_back(unflatten(e, leaves, pos, filter));
-        return make_tuple(std::move(out));
-    }
-    if (auto* l = like.object<ListObject>()) {
+        for (const Value& e : t->elements) out.push_back(unflatten(e, leaves, pos, filter, memo));
+        copy = make_tuple(std::move(out));
+    } else if (auto* l = like.object<ListObject>()) {
         std::vector<Value> out;
-        for (const Value& e : l->elements) out.push_back(unflatten(e, leaves, pos, filter));
-        return make_list(std::move(out));
-    }
-    if (auto* m = like.object<ModelInstance>()) {
-        auto copy = std::make_shared<ModelInstance>(m->cls);
-        copy->ctor_args = m->ctor_args;
+        for (const Value& e : l->elements) out.push_back(unflatten(e, leaves, pos, filter, memo));
+        copy = make_list(std::move(out));
+    } else if (auto* m = like.object<ModelInstance>()) {
+        auto model = std::make_shared<ModelInstance>(m->cls);
+        model->ctor_args = m->ctor_args;
+        if (memo) (*memo)[original] = Value(std::shared_ptr<Object>(model));   // before the fields: a field may refer back
         for (const auto& f : m->fields) {
-            Value v = is_leaf(f, filter) ? leaves[pos++] : f.value.is_tensor() ? f.value : unflatten(f.value, leaves, pos, filter);
-            copy->fields.push_back({f.name, f.kind, std::move(v)});
+            Value v = is_leaf(f, filter)        ? leaves[pos++]
+                      : f.value.is_tensor() ? f.value
+                                            : unflatten(f.value, leaves, pos, filter, memo);
+            model->fields.push_back({f.name, f.kind, std::move(v)});
         }
-        return Value(std::shared_ptr<Object>(copy));
+        copy = Value(std::shared_ptr<Object>(model));
+    } else {
+        return like;
     }
-    return like;
+    if (memo) (*memo)[original] = copy;
+    return copy;
+}
+
+std::string alias_pattern(std::span<const Value* const> values) {
+    std::map<const Object*, size_t> seen;
+    size_t reached = 0;
+    std::string pattern;
+    std::function<void(const Value&)> visit = [&](const Value& v) {
+        if (!v.is<std::shared_ptr<Object>>()) return;
+        auto [it, first] = seen.emplace(v.as<std::shared_ptr<Object>>().get(), ++reached);
+        if (!first) {
+            pattern += std::to_string(reached) + "=" + std::to_string(it->second) + ";";
+            return;
+        }
+        if (auto* t = v.object<TupleObject>())
+            for (const Value& e : t->elements) visit(e);
+        if (auto* l = v.object<ListObject>())
+            for (const Value& e : l->elements) visit(e);
+        if (auto* m = v.object<ModelInstance>())
+            for (const auto& f : m->fields) visit(f.value);
+    };
+    for (const Value* v : values) visit(*v);
+    return pattern;
 }
 
 void describe_leaves(const Value& v, const std::string& path, std::vector<LeafInfo>& out) {

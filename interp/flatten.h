@@ -8,6 +8,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <span>
 #include <string>
 #include <vector>
@@ -24,11 +25,22 @@ enum class LeafFilter {
 // Appends the tensor leaves of `v` to `leaves`.
 void flatten(const Value& v, std::vector<Value>& leaves, LeafFilter filter = LeafFilter::AllTensors);
 
+// The copies unflatten made, by the object they copy: given one, an object
+// reached twice (an optimizer's `target` that is also an argument) has one
+// copy, so the copies alias as the originals do.
+using CopyMemo = std::map<const Object*, Value>;
+
 // A copy of `like` whose leaves (as flatten visits them) are replaced by
 // `leaves[pos...]`; advances `pos`. Models are copied (same class and
-// constructor arguments), never modified.
+// constructor arguments), never modified. An object `memo` already holds
+// is not copied again: its leaves are skipped (they repeat the copy's).
 Value unflatten(const Value& like, std::span<const Value> leaves, size_t& pos,
-                LeafFilter filter = LeafFilter::AllTensors);
+                LeafFilter filter = LeafFilter::AllTensors, CopyMemo* memo = nullptr);
+
+// Which objects `values` reach more than once, in flatten order ("3=1":
+// the third object reached is the first): calls whose values alias alike
+// can share a trace.
+std::string alias_pattern(std::span<const Value* const> values);
 
 // Describes each leaf of `v` (flatten order, AllTensors): a readable path
 // (`m.fc1.w`, `pair[1]`) and whether gradients are taken of it (model

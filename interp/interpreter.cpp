@@ -10,9 +10,9 @@ Interpreter::Interpreter(SourceManager& sources, InterpreterOptions options)
       options_(std::move(options)),
       out_(options_.out ? options_.out : &std::cout),
       err_(options_.err ? options_.err : &std::cerr),
-      seed_counter_(options_.seed * 0x9E3779B97F4A7C15ull + 1),
       builtins_(std::make_shared<Scope>()) {
     define_builtins(*builtins_);
+    init_random_state();
     main_ = new_module_scope();
 }
 

@@ -158,13 +158,15 @@ public:
     Value elementwise(OpKind kind, const Value& a, const Value& b, SourceRange where);
     // Calls any callable value.
     Value call(const Value& callee, CallArgs& args);
-    // The seed for a random op called without one: the next of the --seed
-    // sequence. A traced call cannot use one (the trace would repeat the
-    // same numbers at every call), so it runs eagerly instead.
-    uint64_t next_seed(SourceRange where) {
-        if (mode_ == Mode::Trace) throw TraceFailure{where, "a random op without `seed =` draws new numbers at every call"};
-        return seed_counter_++;
-    }
+    // The seed for a random op called without one: the next value of the
+    // run's random state (random_state.cpp). An int, or while tracing an i64
+    // tensor read from the state, which the trace takes as an input and
+    // returns advanced, so that a compiled call draws what the same call
+    // draws op by op.
+    Value next_seed(SourceRange where);
+    // The seed as a host int; tracing throws TraceFailure (a host computation
+    // such as `permutation` cannot take its seed from a traced state).
+    uint64_t next_host_seed(SourceRange where);
     // Checking (abstract mode): calls `f` as reverse-mode `what` (grad,
     // value_and_grad) at `where` would differentiate it, so a `while` on a
     // tensor inside, which has no reverse-mode derivative, is an error there.
@@ -186,10 +188,14 @@ public:
     Value size_tensor(const Value& size);
     // `a op b` where one side is a symbolic size; nullopt when the int itself is needed.
     std::optional<Value> size_arithmetic(ast::BinaryOp op, const Value& a, const Value& b, SourceRange where);
-    // A `full` (attrs `fill`: value, dtype) of a shape listing symbolic sizes,
-    // as a `full_like` of the tensors whose dims they are; nullopt when the
-    // shape lists none.
-    std::optional<Value> fill_symbolic_shape(const Value& shape, const Attrs& fill, SourceRange where);
+    // A shape listing symbolic sizes, as the `shape` attr of an op lending
+    // dims from its operands (`full_like`, `rand`): entries -1-k copy the
+    // k-th dim of `lenders`; nullopt when the shape lists none.
+    struct LentShape {
+        std::vector<int64_t> entries;
+        std::vector<Value> lenders;
+    };
+    std::optional<LentShape> lent_shape(const Value& shape, SourceRange where);
 
 private:
     enum class Flow { Normal, Break, Continue, Return };
@@ -230,6 +236,9 @@ private:
     // TraceFailure when the body cannot be one (a concrete range is then unrolled).
     Flow trace_for(const ast::For& s, const Value& start, int64_t step, ir::Value* trip,
                    const std::shared_ptr<Scope>& scope, Frame& frame);
+    // One attempt of trace_for.
+    Flow trace_loop(const ast::For& s, const Value& start, int64_t step, ir::Value* trip,
+                    const std::shared_ptr<Scope>& scope, Frame& frame);
     // `for x in a..b` while tracing, with int bounds of which one or both are
     // symbolic sizes: an IR `for` with a run-time trip count.
     Flow trace_symbolic_for(const ast::For& s, const Value& lo, const Value& hi, const std::shared_ptr<Scope>& scope,
@@ -260,7 +269,11 @@ private:
     std::ostream* out_;
     std::ostream* err_;
     Mode mode_ = Mode::Eager;
-    uint64_t seed_counter_;
+    // The random state: a list holding the next seed as an i64 scalar, in a
+    // scope of its own, so that traces capture and update it as they do a
+    // global model.
+    std::shared_ptr<Scope> random_scope_;
+    void init_random_state();
     std::shared_ptr<Scope> builtins_;
     std::shared_ptr<Scope> main_;
     std::vector<std::unique_ptr<ast::Program>> programs_;        // ASTs referenced by closures
@@ -284,6 +297,7 @@ private:
         SourceRange failure_where;                               // what could not be traced
         std::shared_ptr<codegen::Executable> executable;         // null (--no-jit): the IR interpreter runs `traced`
         std::vector<Guard> guards;                               // what the trace read from outside the fn
+        std::string aliases;                                     // how its inputs share objects (alias_pattern)
     };
     static constexpr size_t kMaxTraceVariants = 8;
     // By fn and argument signature: the variants traced under different guards, newest last.

@@ -3,9 +3,10 @@
 // IR value that computes it (`dim x, axis`). Adding, subtracting and
 // multiplying such sizes stays in the IR; so does meeting a tensor (`h / T`),
 // indexing with one (`x[:, T - 1]`), looping over `a..b` (exec_for) and
-// filling a shape with one (`zeros([B, 16])`, a `full_like` of the tensors
-// that lend the dims). Any other use needs the int itself, and the call is
-// traced again with concrete shapes, as before.
+// filling a shape with one (`zeros([B, 16])` is a `full_like` of the tensors
+// that lend the dims, `rand([B, 16])` a `rand` lent them likewise). Any
+// other use needs the int itself, and the call is traced again with
+// concrete shapes, as before.
 #include "interp/interpreter.h"
 #include "ir/builder.h"
 #include "ir/shape_rules.h"
@@ -49,20 +50,19 @@ std::optional<Value> Interpreter::size_arithmetic(ast::BinaryOp op, const Value&
     return Value(UnknownValue{builder_->op(kind, {x, y})});
 }
 
-std::optional<Value> Interpreter::fill_symbolic_shape(const Value& shape, const Attrs& fill, SourceRange where) {
+std::optional<Interpreter::LentShape> Interpreter::lent_shape(const Value& shape, SourceRange where) {
     const std::vector<Value>* items = sequence_elements(shape);
     if (mode_ != Mode::Trace || !items) return std::nullopt;
     bool any = false;
     for (const Value& v : *items) any = any || is_symbolic_size(v);
     if (!any) return std::nullopt;
     // Each size must be a dim of a traced tensor; that tensor lends it.
-    std::vector<Value> lenders;
-    std::vector<int64_t> entries;
+    LentShape lent;
     int64_t lent_dims = 0;
     for (const Value& v : *items) {
         if (v.is<int64_t>()) {
             if (v.as<int64_t>() < 0) return std::nullopt;   // the builtin reports it
-            entries.push_back(v.as<int64_t>());
+            lent.entries.push_back(v.as<int64_t>());
             continue;
         }
         const ir::Op* def = is_symbolic_size(v) ? v.as<UnknownValue>().size->defining_op() : nullptr;
@@ -70,13 +70,11 @@ std::optional<Value> Interpreter::fill_symbolic_shape(const Value& shape, const 
             throw TraceFailure{where, "a shape computed from the size of a symbolic dimension"};
         ir::Value* lender = def->operands[0];
         const int64_t axis = normalize_axis(def->attrs.get_int("axis"), lender->type().rank());
-        lenders.push_back(traced(lender));
-        entries.push_back(-1 - (lent_dims + axis));
+        lent.lenders.push_back(traced(lender));
+        lent.entries.push_back(-1 - (lent_dims + axis));
         lent_dims += lender->type().rank();
     }
-    Attrs attrs = fill;
-    attrs.set("shape", entries);
-    return apply(OpKind::FullLike, std::move(lenders), attrs, where);
+    return lent;
 }
 
 }  // namespace nnc

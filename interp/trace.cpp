@@ -9,6 +9,7 @@
 // raises TraceFailure, and the caller falls back to eager evaluation.
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "interp/flatten.h"
 #include "interp/interpreter.h"
@@ -81,16 +82,20 @@ Interpreter::Trace Interpreter::trace_call(const Value& callee, CallArgs args, c
         p->set_name_hint(trace.params[i].path);
         params.push_back(traced(p));
     }
+    // One shadow per object: an optimizer's `target` passed along with the
+    // model it updates is that model's shadow.
     size_t pos = 0;
-    Value shadow_receiver = unflatten(receiver, params, pos);
-    for (ArgValue& a : args.args) a.value = unflatten(a.value, params, pos);
+    CopyMemo copies;
+    Value shadow_receiver = unflatten(receiver, params, pos, LeafFilter::AllTensors, &copies);
+    for (ArgValue& a : args.args) a.value = unflatten(a.value, params, pos, LeafFilter::AllTensors, &copies);
     Value shadow_callee = receiver.is_none() ? function : make_object<BoundMethodObject>(shadow_receiver, function);
 
     ScopedValue<Mode> mode(mode_, Mode::Trace);
     ScopedValue<ir::Builder*> recording(builder_, &builder);
     ScopedValue<int> root(trace_root_epoch_, ++trace_epoch_);
     const auto* fn = function.object<FunctionObject>();
-    TraceFrame frame{trace_root_epoch_, fn ? fn->closure.get() : nullptr, trace.function.get(), outer_tensors, guards, {}, {}};
+    TraceFrame frame{trace_root_epoch_, fn ? fn->closure.get() : nullptr, trace.function.get(), outer_tensors, guards, {}, {},
+                     std::move(copies)};
     set_trace_epoch(shadow_receiver, trace_root_epoch_);
     frame.roots.push_back(shadow_receiver);
     for (ArgValue& a : args.args) set_trace_epoch(a.value, trace_root_epoch_), frame.roots.push_back(a.value);
@@ -176,25 +181,94 @@ std::vector<Interpreter::Binding> Interpreter::traced_bindings(const std::shared
     return slots;
 }
 
+namespace {
+
+// Thrown from a loop body that updates what the trace first read inside it.
+struct CaptureUpdatedInLoop {};
+
+// What a loop body or a branch may change, saved so that it can be put
+// back: the bindings, and the fields and elements of the trace's roots at
+// every level. The saved values keep the objects they replace alive, so
+// restoring stays safe after the body rebound a whole list field.
+class StateSnapshot {
+public:
+    StateSnapshot(const std::vector<Value*>& bindings, std::vector<Value>& roots) : roots_(roots) {
+        for (Value* slot : bindings) save(*slot);
+        for (Value& root : roots) save_contents(root), keys_.push_back(structure_key(root));
+    }
+    void restore() {
+        for (auto& [slot, value] : saved_) *slot = value;
+    }
+    // Whether a root's host fields or structure changed since (IR cannot
+    // write a host value back, and restoring would hide the change).
+    bool roots_changed() const {
+        for (size_t i = 0; i < keys_.size(); ++i)
+            if (structure_key(roots_[i]) != keys_[i]) return true;
+        return false;
+    }
+
+private:
+    void save(Value& slot) {
+        saved_.emplace_back(&slot, slot);
+        save_contents(slot);
+    }
+    void save_contents(Value& v) {
+        Object* object = v.is<std::shared_ptr<Object>>() ? v.as<std::shared_ptr<Object>>().get() : nullptr;
+        if (!object || !visited_.insert(object).second) return;
+        if (auto* t = v.object<TupleObject>())
+            for (Value& e : t->elements) save(e);
+        if (auto* l = v.object<ListObject>())
+            for (Value& e : l->elements) save(e);
+        if (auto* m = v.object<ModelInstance>())
+            for (auto& f : m->fields) save(f.value);
+    }
+    std::vector<Value>& roots_;
+    std::vector<std::string> keys_;
+    std::vector<std::pair<Value*, Value>> saved_;
+    std::set<const Object*> visited_;
+};
+
+
+}  // namespace
+
 Interpreter::Flow Interpreter::trace_for(const ast::For& s, const Value& start, int64_t step, ir::Value* trip,
                                          const std::shared_ptr<Scope>& scope, Frame& frame) {
-    std::vector<Value*> carried;
-    std::vector<std::string> names;
-    std::vector<ir::Value*> inits;
-    std::vector<std::pair<Value*, Value>> others;
-    // Every tensor variable is carried (a concrete one as a constant); the
-    // rest must come out of the body unchanged.
-    for (const Binding& b : traced_bindings(scope)) {
-        if (is_traced(b.slot) || b.slot->is<Tensor>())
-            carried.push_back(b.slot), names.push_back(b.name), inits.push_back(ir_value(*b.slot, s.range));
-        else others.emplace_back(b.slot, *b.slot);
+    // Each retry carries one more capture, which the body then finds made.
+    for (;;) {
+        try {
+            return trace_loop(s, start, step, trip, scope, frame);
+        } catch (const CaptureUpdatedInLoop&) {
+        }
     }
-    // So are the tensor fields of the models the fn was given (`m.w = ...` in the body).
+}
+
+Interpreter::Flow Interpreter::trace_loop(const ast::For& s, const Value& start, int64_t step, ir::Value* trip,
+                                          const std::shared_ptr<Scope>& scope, Frame& frame) {
+    // Every tensor variable is carried (a concrete one as a constant); the
+    // rest must come out of the body unchanged. So are the tensor fields of
+    // the models the fn was given or read (`m.w = ...` in the body), found
+    // afresh after the body, which may have rebound a whole list field.
     TraceFrame& trace = *trace_frames_.back();
     const size_t captures_before = trace.captures.size();
-    for (Value* slot : trace.root_field_slots())
-        if (std::find(carried.begin(), carried.end(), slot) == carried.end())
-            carried.push_back(slot), names.push_back("field"), inits.push_back(ir_value(*slot, s.range));
+    const size_t roots_before = trace.roots.size();
+    std::vector<Value*> bindings, variables;
+    std::vector<std::string> names;
+    std::vector<std::pair<Value*, Value>> others;
+    for (const Binding& b : traced_bindings(scope)) {
+        bindings.push_back(b.slot);
+        if (is_traced(b.slot) || b.slot->is<Tensor>()) variables.push_back(b.slot), names.push_back(b.name);
+        else others.emplace_back(b.slot, *b.slot);
+    }
+    auto carried_slots = [&] {   // each once: roots may share a model
+        std::vector<Value*> slots = variables;
+        for (Value* slot : trace.root_field_slots(roots_before))
+            if (std::find(slots.begin(), slots.end(), slot) == slots.end()) slots.push_back(slot);
+        return slots;
+    };
+    const std::vector<Value*> carried = carried_slots();
+    names.resize(carried.size(), "field");
+    std::vector<ir::Value*> inits;
+    for (Value* slot : carried) inits.push_back(ir_value(*slot, s.range));
 
     // A body that works on host values (lists, counters, shapes from the
     // index) cannot be an IR loop: undo what was emitted (the caller may
@@ -203,7 +277,7 @@ Interpreter::Flow Interpreter::trace_for(const ast::For& s, const Value& start, 
         ir::Builder& builder;
         ir::Block* block;
         size_t start, size;
-        std::vector<std::pair<Value*, Value>> saved;
+        StateSnapshot saved;
         TraceFrame& trace;
         size_t captures_before;
         bool armed = true;
@@ -213,11 +287,11 @@ Interpreter::Flow Interpreter::trace_for(const ast::For& s, const Value& start, 
             block->ops.erase(block->ops.begin() + static_cast<std::ptrdiff_t>(start),
                              block->ops.begin() + static_cast<std::ptrdiff_t>(start + added));
             builder.set_insertion_before(block, start);
-            for (auto& [slot, value] : saved) *slot = value;
+            saved.restore();
             for (auto& [slot, param] : trace.capture_slots(captures_before)) *slot = param;   // captured in the body
         }
-    } rollback{*builder_, builder_->block(), builder_->position(), builder_->block()->ops.size(), others, trace, captures_before};
-    for (Value* slot : carried) rollback.saved.emplace_back(slot, *slot);
+    } rollback{*builder_, builder_->block(), builder_->position(), builder_->block()->ops.size(),
+               StateSnapshot(bindings, trace.roots), trace, captures_before};
 
     builder_->set_loc(s.range);
     const std::vector<ir::Value*> results = builder_->for_loop(
@@ -235,9 +309,12 @@ Interpreter::Flow Interpreter::trace_for(const ast::For& s, const Value& start, 
             bind_pattern(s.pattern, index, *iter_scope, s.iterable->range);
             if (exec_block(s.body, iter_scope, frame) != Flow::Normal)
                 throw TraceFailure{s.range, "`break`, `continue` or `return` in a loop over a range"};
+            if (rollback.saved.roots_changed())
+                throw TraceFailure{s.range, "the loop assigns a model field that is not a tensor, or changes a field's type"};
+            const std::vector<Value*> after = carried_slots();
             std::vector<ir::Value*> next;
-            for (size_t i = 0; i < carried.size(); ++i) {
-                const Value& v = *carried[i];
+            for (size_t i = 0; i < after.size(); ++i) {
+                const Value& v = *after[i];
                 if (!v.is_tensor() || !(v.tensor_type() == args[i]->type()))
                     throw TraceFailure{s.range, "a variable changes its type inside the loop"};
                 next.push_back(ir_value(v, s.range));
@@ -245,12 +322,15 @@ Interpreter::Flow Interpreter::trace_for(const ast::For& s, const Value& start, 
             for (const auto& [slot, before] : others)
                 if (!same_value(*slot, before))
                     throw TraceFailure{s.range, "the loop assigns a variable that is not a tensor of this fn"};
-            // A model first read in the body is not carried: unrolled, the loop may update it.
+            // A model first read in the body was not carried: trace the loop
+            // again, now that it is a capture (the random state, a global model).
             for (const auto& [slot, param] : trace.capture_slots(captures_before))
-                if (!same_value(*slot, param)) throw TraceFailure{s.range, "the loop updates a model it reads from outside"};
+                if (!same_value(*slot, param)) throw CaptureUpdatedInLoop{};
             return next;
         });
     rollback.armed = false;
+    // The loop's results go where the carried values were before it.
+    rollback.saved.restore();
     for (size_t i = 0; i < carried.size(); ++i) *carried[i] = traced(results[i]);
     return Flow::Normal;
 }
@@ -282,15 +362,24 @@ Interpreter::Flow Interpreter::trace_if(const ast::If& s, const Value& cond, con
     Value c = ct.dtype == DType::Bool ? cond : elementwise(OpKind::Ne, cond, Value(int64_t{0}), s.cond->range);
 
     // The fn's variables and the tensor fields of the models it was given
-    // or captured (a branch may assign `m.w`).
-    std::vector<Value*> slots;
-    for (const Binding& b : traced_bindings(scope)) slots.push_back(b.slot);
+    // or captured (a branch may assign `m.w`), found afresh after each
+    // branch, which may have rebound a whole list field; then the models
+    // first captured in a branch, whose fields started as parameters.
     TraceFrame& trace = *trace_frames_.back();
-    for (Value* slot : trace.root_field_slots())
-        if (std::find(slots.begin(), slots.end(), slot) == slots.end()) slots.push_back(slot);
+    const size_t roots_before = trace.roots.size(), captures_before = trace.captures.size();
+    std::vector<Value*> bindings;
+    for (const Binding& b : traced_bindings(scope)) bindings.push_back(b.slot);
+    auto state_slots = [&] {   // each once: roots may share a model
+        std::vector<Value*> slots = bindings;
+        for (Value* slot : trace.root_field_slots(roots_before))
+            if (std::find(slots.begin(), slots.end(), slot) == slots.end()) slots.push_back(slot);
+        for (auto& [slot, param] : trace.capture_slots(captures_before)) slots.push_back(slot);
+        return slots;
+    };
     std::vector<Value> before;
-    for (Value* slot : slots) before.push_back(*slot);
-    size_t captures_seen = trace.captures.size();
+    for (Value* slot : state_slots()) before.push_back(*slot);
+    StateSnapshot saved(bindings, trace.roots);
+    size_t captures_seen = captures_before;
 
     ir::Function& f = builder_->function();
     ir::Op* op = builder_->insert(f.new_op(OpKind::If, {ir_value(c, s.cond->range)}, {}, {}, s.range));
@@ -313,17 +402,20 @@ Interpreter::Flow Interpreter::trace_if(const ast::If& s, const Value& cond, con
         Frame branch_frame;
         if (body) b.flow = exec_block(*body, scope, branch_frame);
         b.returned = branch_frame.result;
+        if (saved.roots_changed())
+            throw TraceFailure{s.range, "a branch of an `if` on a tensor assigns a model field that is not a tensor"};
         // Models first captured in this branch: their fields started as parameters.
         for (auto& [slot, param] : trace.capture_slots(captures_seen)) {
-            slots.push_back(slot);
             before.push_back(param);
             for (Branch& earlier : branches) earlier.values.push_back(param);
         }
         captures_seen = trace.captures.size();
-        for (Value* slot : slots) b.values.push_back(*slot);
-        for (size_t i = 0; i < slots.size(); ++i) *slots[i] = before[i];
+        for (Value* slot : state_slots()) b.values.push_back(*slot);
+        saved.restore();
+        for (auto& [slot, param] : trace.capture_slots(captures_before)) *slot = param;
         branches.push_back(std::move(b));
     }
+    const std::vector<Value*> slots = state_slots();
 
     bool returns = branches[0].flow == Flow::Return && branches[1].flow == Flow::Return;
     if (!returns && (branches[0].flow != Flow::Normal || branches[1].flow != Flow::Normal))

@@ -128,10 +128,8 @@ TensorType creation(OpKind kind, const Attrs& attrs) {
         if (n < 0) fail(kind, "size " + std::to_string(n) + " is negative");
         return {dtype, {Dim::known(n), Dim::known(n)}};
     }
-    default: {   // RandUniform, RandNormal
-        if (!is_floating(dtype)) fail(kind, "dtype must be floating point, got " + std::string(dtype_name(dtype)));
-        return {dtype, dims_from_attr(kind, attrs.get_ints("shape"))};
-    }
+    default:
+        throw std::logic_error("internal error: not a creation op without operands");
     }
 }
 
@@ -503,6 +501,15 @@ TensorType full_like(OpKind kind, std::span<const TensorType> operands, const At
     return {attrs.get_dtype("dtype", DType::F32), dims};
 }
 
+// rand / randn: a seed, then the operands lending dims to the shape.
+TensorType random(OpKind kind, std::span<const TensorType> operands, const Attrs& attrs) {
+    const TensorType& seed = operands[0];
+    if (seed.dtype != DType::I64 || seed.rank() != 0) fail(kind, "the seed must be an i64 scalar, got " + seed.str());
+    const TensorType t = full_like(kind, operands.subspan(1), attrs);
+    if (!is_floating(t.dtype)) fail(kind, "dtype must be floating point, got " + std::string(dtype_name(t.dtype)));
+    return t;
+}
+
 // x summed over the dims `like` broadcasts along to reach x's shape.
 TensorType sum_like(OpKind kind, const TensorType& x, const TensorType& like) {
     std::optional<std::vector<Dim>> dims = try_broadcast(like.dims, x.dims);
@@ -626,8 +633,8 @@ TensorType infer_type_unchecked(OpKind kind, std::span<const TensorType> operand
     const auto& x = operands;
     switch (kind) {
     case OpKind::Constant: case OpKind::Full: case OpKind::Arange: case OpKind::Eye:
-    case OpKind::RandUniform: case OpKind::RandNormal:
         return creation(kind, attrs);
+    case OpKind::RandUniform: case OpKind::RandNormal: return random(kind, x, attrs);
     case OpKind::Neg: case OpKind::Exp: case OpKind::Log: case OpKind::Sqrt: case OpKind::Rsqrt:
     case OpKind::Abs: case OpKind::Sign: case OpKind::Sin: case OpKind::Cos: case OpKind::Tanh:
     case OpKind::Sigmoid: case OpKind::Relu: case OpKind::Gelu: case OpKind::Softplus:

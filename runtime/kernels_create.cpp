@@ -46,6 +46,9 @@ int significand_bits(DType t) {
     }
 }
 
+// The seed of rand / randn: their first operand, an i64 scalar.
+uint64_t seed_of(std::span<const Tensor> operands) { return static_cast<uint64_t>(operands[0].data<int64_t>()[0]); }
+
 }  // namespace
 
 Tensor full_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs& attrs) {
@@ -82,7 +85,7 @@ Tensor eye_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs& at
 
 Tensor rand_uniform_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs& attrs) {
     Tensor out = allocate_result(kind, operands, attrs);
-    const auto seed = static_cast<uint64_t>(attrs.get_int("seed", 0));
+    const uint64_t seed = seed_of(operands);
     const int precision = significand_bits(out.dtype());
     fill(out, [&](int64_t i) { return uniform(random_bits(seed, static_cast<uint64_t>(i)), precision); });
     return out;
@@ -91,7 +94,7 @@ Tensor rand_uniform_kernel(OpKind kind, std::span<const Tensor> operands, const 
 // Box–Muller on two independent uniforms per element.
 Tensor rand_normal_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs& attrs) {
     Tensor out = allocate_result(kind, operands, attrs);
-    const auto seed = static_cast<uint64_t>(attrs.get_int("seed", 0));
+    const uint64_t seed = seed_of(operands);
     fill(out, [&](int64_t i) {
         const auto counter = 2 * static_cast<uint64_t>(i);
         const double radius_u = 1.0 - uniform(random_bits(seed, counter), 53);   // in (0, 1]: log is finite

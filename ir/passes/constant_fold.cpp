@@ -1,6 +1,6 @@
 // Constant folding: each foldable op becomes a `constant` in place, its
 // payload computed by the op's reference kernel; a `full_like` whose dims
-// are all known becomes a `full`.
+// are all known becomes a `full`, and a rand / randn drops the operands lending its dims.
 #include "ir/passes/constant_fold.h"
 
 #include <stdexcept>
@@ -54,6 +54,10 @@ void constant_fold(Function& f) {
         if (op->kind == OpKind::FullLike && op->result()->type().fully_known()) {
             op->kind = OpKind::Full;
             op->operands.clear();
+            op->attrs.set("shape", op->result()->type().concrete());
+        }
+        if (is_random(op->kind) && op->operands.size() > 1 && op->result()->type().fully_known()) {
+            op->operands.resize(1);   // the seed
             op->attrs.set("shape", op->result()->type().concrete());
         }
         Tensor value = evaluate(op);

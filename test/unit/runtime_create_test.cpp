@@ -10,8 +10,11 @@ namespace {
 
 using namespace nnc::testing;
 
-Attrs shape_seed(std::vector<int64_t> shape, int64_t seed, DType dtype = DType::F32) {
-    return {{"shape", std::move(shape)}, {"seed", seed}, {"dtype", dtype}};
+// rand / randn of `shape` drawn from `seed` (their first operand).
+Tensor draw(OpKind kind, std::vector<int64_t> shape, int64_t seed, DType dtype = DType::F32) {
+    Tensor s = Tensor::empty(DType::I64, {});
+    s.set_int(0, seed);
+    return run(kind, {s}, {{"shape", std::move(shape)}, {"dtype", dtype}});
 }
 
 TEST(Create, FullArangeEye) {
@@ -27,9 +30,9 @@ TEST(Create, FullArangeEye) {
 }
 
 TEST(Create, RandUniformIsDeterministicAndInRange) {
-    const Tensor a = run(OpKind::RandUniform, {}, shape_seed({1000}, 42));
-    EXPECT_EQ(values(a), values(run(OpKind::RandUniform, {}, shape_seed({1000}, 42))));
-    EXPECT_NE(values(a), values(run(OpKind::RandUniform, {}, shape_seed({1000}, 43))));
+    const Tensor a = draw(OpKind::RandUniform, {1000}, 42);
+    EXPECT_EQ(values(a), values(draw(OpKind::RandUniform, {1000}, 42)));
+    EXPECT_NE(values(a), values(draw(OpKind::RandUniform, {1000}, 43)));
     double sum = 0;
     for (double v : values(a)) {
         ASSERT_GE(v, 0.0);
@@ -37,15 +40,15 @@ TEST(Create, RandUniformIsDeterministicAndInRange) {
         sum += v;
     }
     EXPECT_NEAR(sum / 1000, 0.5, 0.05);
-    for (double v : values(run(OpKind::RandUniform, {}, shape_seed({1000}, 1, DType::BF16)))) ASSERT_LT(v, 1.0);
+    for (double v : values(draw(OpKind::RandUniform, {1000}, 1, DType::BF16))) ASSERT_LT(v, 1.0);
 }
 
 TEST(Create, RandNormalMomentsAndThreadIndependence) {
     const int64_t n = 1 << 17;
     set_kernel_threads(1);
-    const Tensor one_thread = run(OpKind::RandNormal, {}, shape_seed({n}, 7));
+    const Tensor one_thread = draw(OpKind::RandNormal, {n}, 7);
     set_kernel_threads(3);
-    const Tensor three_threads = run(OpKind::RandNormal, {}, shape_seed({n}, 7));
+    const Tensor three_threads = draw(OpKind::RandNormal, {n}, 7);
     EXPECT_EQ(values(one_thread), values(three_threads));
     double mean = 0, square = 0;
     for (double v : values(one_thread)) {

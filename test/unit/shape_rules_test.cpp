@@ -216,8 +216,13 @@ TEST(Creation, ShapesAndDtypes) {
     EXPECT_EQ(infer(OpKind::Arange, {}, {{"start", 0.0}, {"stop", 1.0}, {"step", 0.3}}), f32({"4"}));
     EXPECT_EQ(infer(OpKind::Arange, {}, {{"start", 5.0}, {"stop", 0.0}, {"step", 1.0}}), f32({"0"}));
     EXPECT_EQ(infer(OpKind::Eye, {}, {{"n", int64_t{3}}, {"dtype", DType::I64}}), type(DType::I64, {"3", "3"}));
-    EXPECT_EQ(error_of(OpKind::RandNormal, {}, {{"shape", std::vector<int64_t>{2}}, {"dtype", DType::I32}}),
+    const TensorType seed = type(DType::I64, {});
+    EXPECT_EQ(error_of(OpKind::RandNormal, {seed}, {{"shape", std::vector<int64_t>{2}}, {"dtype", DType::I32}}),
               "randn: dtype must be floating point, got i32");
+    EXPECT_EQ(infer(OpKind::RandUniform, {seed, f32({"B", "3"})}, {{"shape", std::vector<int64_t>{-1, 5}}}), f32({"B", "5"}));
+    EXPECT_EQ(error_of(OpKind::RandUniform, {type(DType::I32, {})}, {{"shape", std::vector<int64_t>{2}}}),
+              "rand: the seed must be an i64 scalar, got i32");
+    EXPECT_EQ(error_of(OpKind::RandUniform, {}, {{"shape", std::vector<int64_t>{2}}}), "rand: expects at least one operand");
     EXPECT_EQ(error_of(OpKind::Add, {f32({"2"})}), "add: expects 2 operands, got 1");
 }
 
