@@ -1,11 +1,31 @@
 // The tensor seam of the evaluator: `apply` runs a primitive eagerly with
-// the reference kernels or, in abstract mode, infers only its result type;
+// the reference kernels, records it while tracing (unless its operands are
+// known and its result small) or, in abstract mode, infers only its result type;
 // `to_tensor` turns host numbers and nested lists into tensors.
 #include "interp/interpreter.h"
+#include "ir/passes/constant_fold.h"
 #include "ir/shape_rules.h"
 #include "runtime/kernels.h"
 
 namespace nnc {
+
+namespace {
+
+// While tracing, a primitive whose operands are all known tensors and whose
+// result is small runs now, as eagerly, so that host code can read it
+// (`float(cos(tensor(pi * step / total)))` in a learning-rate schedule).
+// Creation ops and random ops stay in the IR, as do large results.
+bool folds_while_tracing(OpKind kind, const std::vector<Value>& operands, const Attrs& attrs) {
+    if (operands.empty() || is_random(kind)) return false;
+    std::vector<TensorType> types;
+    for (const Value& v : operands) {
+        if (!v.is<Tensor>()) return false;
+        types.push_back(v.tensor_type());
+    }
+    return ir::small_enough_to_fold(infer_type(kind, types, attrs));
+}
+
+}  // namespace
 
 Value Interpreter::apply(OpKind kind, std::vector<Value> operands, const Attrs& attrs, SourceRange where) {
     for (Value& v : operands) {
@@ -17,7 +37,7 @@ Value Interpreter::apply(OpKind kind, std::vector<Value> operands, const Attrs& 
         if (!v.is_tensor()) throw CompileError(where, std::string(op_name(kind)) + ": expected a tensor, got " + type_name(v));
     }
     try {
-        if (mode_ == Mode::Trace) {
+        if (mode_ == Mode::Trace && !folds_while_tracing(kind, operands, attrs)) {
             std::vector<ir::Value*> inputs;
             for (const Value& v : operands) inputs.push_back(ir_value(v, where));
             builder_->set_loc(where);

@@ -125,12 +125,11 @@ Interpreter::CompiledCall& Interpreter::compiled_call(const Value& callee, const
         ++stats_.traces;
         entry.traced = std::make_shared<Trace>(trace_call(callee, args, fn.qualified_name, OuterTensors::Inputs, &entry.guards));
         entry.aliases = call_aliases(receiver, args, entry.guards, fn.closure.get());
-        // A fn returning a model (a constructor, `optim.sgd(m)`) runs eagerly:
-        // models are shared by reference, and a traced result would be a copy
-        // that no longer aliases the model it was given.
+        // A fn returning a model is a constructor (CompiledCall::constructor).
         if (holds_model(entry.traced->result_structure)) {
             entry.traced.reset();
-            entry.failure = "returns a model";
+            entry.constructor = true;
+            entry.guards.clear();   // host code whatever it reads: no reason to trace it again
         } else {
             optimize(*entry.traced->function);
             if (options_.jit) compile_native(entry, fn.qualified_name);
@@ -139,13 +138,17 @@ Interpreter::CompiledCall& Interpreter::compiled_call(const Value& callee, const
         entry.failure = f.reason.empty() ? "not traceable" : f.reason;
         entry.failure_where = f.where;
     }
+    if (entry.constructor) {
+        stats_.constructors.push_back(fn.qualified_name);
+        return entry;
+    }
     if (!entry.traced) {
         std::string where;   // the source line that stopped it
         if (const SourceLoc& at = entry.failure_where.begin; at.valid())
             where = " (" + sources_.name(at.file) + ":" + std::to_string(at.line) + ":" + std::to_string(at.col) + ")";
         (generalized ? stats_.specialized : stats_.fallbacks).push_back(fn.qualified_name + ": " + entry.failure + where);
     }
-    if (!entry.traced && !generalized && entry.failure != "returns a model") warn_eager(fn, entry);
+    if (!entry.traced && !generalized) warn_eager(fn, entry);
     return entry;
 }
 
@@ -173,9 +176,9 @@ Value Interpreter::call_compiled(const Value& callee, CallArgs& args) {
                           !std::equal(general.args.begin(), general.args.end(), args.args.begin(),
                                       [](const ArgValue& a, const ArgValue& b) { return a.value.is<Tensor>() == b.value.is<Tensor>(); });
     CompiledCall* entry = &compiled_call(callee, general, symbolic);
-    if (!entry->traced && symbolic) entry = &compiled_call(callee, args, false);   // specialised to these shapes
+    if (!entry->traced && !entry->constructor && symbolic) entry = &compiled_call(callee, args, false);   // specialised to these shapes
     auto run_eagerly = [&] {
-        ++stats_.eager_calls;
+        ++(entry->constructor ? stats_.constructor_calls : stats_.eager_calls);
         ScopedValue<int> fallback(eager_fallback_depth_, eager_fallback_depth_ + 1);
         return call(callee, args);
     };

@@ -131,6 +131,8 @@ public:
         int traces = 0;            // fns traced to IR (each signature once)
         int compiled_calls = 0;    // calls that ran traced IR
         int eager_calls = 0;       // calls that ran op by op because tracing failed
+        int constructor_calls = 0; // calls of fns returning a model (`optim.adam(m)`): host code, run op by op
+        std::vector<std::string> constructors;   // those fns, one per signature
         std::vector<std::string> fallbacks;   // "fn: reason", one per signature that could not be traced
         std::vector<std::string> specialized; // "fn: reason", traced per shape: symbolic dimensions did not suffice
         std::vector<std::string> retraces;    // "fn: what changed", traced again because a guard broke
@@ -298,6 +300,10 @@ private:
         std::shared_ptr<codegen::Executable> executable;         // null (--no-jit): the IR interpreter runs `traced`
         std::vector<Guard> guards;                               // what the trace read from outside the fn
         std::string aliases;                                     // how its inputs share objects (alias_pattern)
+        // It returns a model (a constructor such as `optim.adam(m)`): models
+        // are shared by reference, and a traced result would be a copy no
+        // longer aliasing the model it was given, so it runs op by op.
+        bool constructor = false;
     };
     static constexpr size_t kMaxTraceVariants = 8;
     // By fn and argument signature: the variants traced under different guards, newest last.

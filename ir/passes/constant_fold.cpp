@@ -14,14 +14,6 @@ namespace {
 
 bool is_constant(const Value* v) { return v->defining_op() && v->defining_op()->kind == OpKind::Constant; }
 
-bool small_enough(const TensorType& t) {
-    if (!t.fully_known()) return false;
-    int64_t n = 1;
-    for (const Dim& d : t.dims)
-        if (__builtin_mul_overflow(n, d.value(), &n) || n > kMaxFoldedElements) return false;
-    return true;
-}
-
 // `dim` of a dimension its operand's type knows, whatever the tensor's size.
 Tensor known_dim(const Op* op) {
     const TensorType& x = op->operands[0]->type();
@@ -33,7 +25,7 @@ Tensor known_dim(const Op* op) {
 Tensor evaluate(const Op* op) {
     if (is_control_flow(op->kind) || is_random(op->kind) || op->kind == OpKind::Constant) return {};
     if (op->kind == OpKind::DimSize) return known_dim(op);
-    if (!small_enough(op->result()->type())) return {};
+    if (!small_enough_to_fold(op->result()->type())) return {};
     std::vector<Tensor> operands;
     for (const Value* v : op->operands) {
         if (!is_constant(v)) return {};
@@ -47,6 +39,14 @@ Tensor evaluate(const Op* op) {
 }
 
 }  // namespace
+
+bool small_enough_to_fold(const TensorType& t) {
+    if (!t.fully_known()) return false;
+    int64_t n = 1;
+    for (const Dim& d : t.dims)
+        if (__builtin_mul_overflow(n, d.value(), &n) || n > kMaxFoldedElements) return false;
+    return true;
+}
 
 void constant_fold(Function& f) {
     walk(f.body(), [](Op* op) {

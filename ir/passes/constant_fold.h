@@ -18,6 +18,9 @@ namespace nnc::ir {
 
 inline constexpr int64_t kMaxFoldedElements = 1024;
 
+// Whether a result of type `t` is known and small enough to fold.
+bool small_enough_to_fold(const TensorType& t);
+
 void constant_fold(Function& f);
 
 }  // namespace nnc::ir
