@@ -314,6 +314,7 @@ struct FnDef : Stmt {
     std::vector<Param> params;
     std::optional<TypeExpr> result;
     Block body;
+    bool host = false;   // `host fn`: always runs op by op, never traced
     static bool classof(const Stmt* s) { return s->kind == Kind::FnDef; }
 };
 

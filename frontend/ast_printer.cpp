@@ -66,7 +66,7 @@ private:
     }
 
     void print(const FnDef& fn) {
-        open("fn " + fn.name, fn.range);
+        open((fn.host ? "host fn " : "fn ") + fn.name, fn.range);
         for (const Param& param : fn.params) print(param);
         if (fn.result) leaf("result " + to_string(*fn.result), fn.result->range);
         print(fn.body, "block");

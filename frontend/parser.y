@@ -309,7 +309,8 @@ dotted_name
 
 // ---------------------------------------------------------- declarations ---
 
-// fn_def: 'fn' identifier '(' params ')' ['->' type] block
+// fn_def: ['host'] 'fn' identifier '(' params ')' ['->' type] block
+// (`host` is a name everywhere else: it marks a fn that is never compiled)
 fn_def
     : FN IDENT LPAREN params RPAREN result_type block {
         $$ = std::make_unique<ast::FnDef>(@$);
@@ -318,6 +319,17 @@ fn_def
         $$->params = $4;
         $$->result = $6;
         $$->body = $7;
+    }
+    | IDENT FN IDENT LPAREN params RPAREN result_type block {
+        const std::string modifier = $1;
+        if (modifier != "host") error(@1, "unexpected `" + modifier + "` before `fn` (did you mean `host fn`?)");
+        $$ = std::make_unique<ast::FnDef>(@$);
+        $$->host = true;
+        $$->name = $3;
+        $$->name_range = @3;
+        $$->params = $5;
+        $$->result = $7;
+        $$->body = $8;
     }
     ;
 

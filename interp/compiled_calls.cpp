@@ -165,7 +165,8 @@ void Interpreter::warn_eager(const FunctionObject& fn, const CompiledCall& entry
 }
 
 bool Interpreter::compiles(const Value& callee) const {
-    return options_.compile && mode_ == Mode::Eager && eager_fallback_depth_ == 0 && user_function(callee);
+    const FunctionObject* fn = user_function(callee);
+    return options_.compile && mode_ == Mode::Eager && eager_fallback_depth_ == 0 && fn && !fn->def->host;
 }
 
 Value Interpreter::call_compiled(const Value& callee, CallArgs& args) {
@@ -178,7 +179,7 @@ Value Interpreter::call_compiled(const Value& callee, CallArgs& args) {
     CompiledCall* entry = &compiled_call(callee, general, symbolic);
     if (!entry->traced && !entry->constructor && symbolic) entry = &compiled_call(callee, args, false);   // specialised to these shapes
     auto run_eagerly = [&] {
-        ++(entry->constructor ? stats_.constructor_calls : stats_.eager_calls);
+        ++(entry->constructor ? stats_.host_calls : stats_.eager_calls);
         ScopedValue<int> fallback(eager_fallback_depth_, eager_fallback_depth_ + 1);
         return call(callee, args);
     };

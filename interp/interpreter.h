@@ -131,7 +131,8 @@ public:
         int traces = 0;            // fns traced to IR (each signature once)
         int compiled_calls = 0;    // calls that ran traced IR
         int eager_calls = 0;       // calls that ran op by op because tracing failed
-        int constructor_calls = 0; // calls of fns returning a model (`optim.adam(m)`): host code, run op by op
+        int host_calls = 0;        // calls of host code, run op by op by design: constructors (fns
+                                   // returning a model, `optim.adam(m)`) and `host fn`s
         std::vector<std::string> constructors;   // those fns, one per signature
         std::vector<std::string> fallbacks;   // "fn: reason", one per signature that could not be traced
         std::vector<std::string> specialized; // "fn: reason", traced per shape: symbolic dimensions did not suffice

@@ -195,7 +195,7 @@ int run_command(const DriverOptions& o) {
         const Interpreter::Stats& st = interp.stats();
         std::cout.flush();
         std::cerr << "nnc stats: " << st.traces << " traces, " << st.compiled_calls << " compiled calls, "
-                  << st.eager_calls << " eager calls, " << st.constructor_calls << " constructor calls\n";
+                  << st.eager_calls << " eager calls, " << st.host_calls << " host calls\n";
         for (const std::string& f : st.fallbacks) std::cerr << "nnc stats: runs eagerly: " << f << "\n";
         for (const std::string& f : st.constructors)
             std::cerr << "nnc stats: runs op by op: " << f << ": returns a model (a constructor)\n";
