@@ -124,7 +124,6 @@ Interpreter::CompiledCall& Interpreter::compiled_call(const Value& callee, const
     try {
         ++stats_.traces;
         entry.traced = std::make_shared<Trace>(trace_call(callee, args, fn.qualified_name, OuterTensors::Inputs, &entry.guards));
-        entry.aliases = call_aliases(receiver, args, entry.guards, fn.closure.get());
         // A fn returning a model is a constructor (CompiledCall::constructor).
         if (holds_model(entry.traced->result_structure)) {
             entry.traced.reset();
@@ -138,6 +137,8 @@ Interpreter::CompiledCall& Interpreter::compiled_call(const Value& callee, const
         entry.failure = f.reason.empty() ? "not traceable" : f.reason;
         entry.failure_where = f.where;
     }
+    // A failed trace is reused by the same rule: its outcome may depend on the aliasing too.
+    entry.aliases = call_aliases(receiver, args, entry.guards, fn.closure.get());
     if (entry.constructor) {
         stats_.constructors.push_back(fn.qualified_name);
         return entry;
