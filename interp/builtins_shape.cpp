@@ -17,8 +17,34 @@ int64_t axis_arg(BuiltinArgs& a, const char* name, int64_t rank) {
     }
 }
 
+// While tracing, a shape listing the sizes of symbolic dimensions
+// (`reshape(x, [B, 1, 28, 28])`) keeps those dims symbolic when x has them;
+// nullopt when it lists none, or the reshape needs them as numbers.
+std::optional<Value> symbolic_reshape(BuiltinArgs& a, const Value& x) {
+    const std::vector<Value>* items = sequence_elements(a.value("shape"));
+    if (a.interp().mode() != Interpreter::Mode::Trace || !items) return std::nullopt;
+    std::vector<Dim> dims;
+    bool any = false;
+    for (const Value& v : *items) {
+        if (v.is<int64_t>() && v.as<int64_t>() >= 0) {
+            dims.push_back(Dim::known(v.as<int64_t>()));
+            continue;
+        }
+        const ir::Op* def = is_symbolic_size(v) ? v.as<UnknownValue>().size->defining_op() : nullptr;
+        if (!def || def->kind != OpKind::DimSize) return std::nullopt;   // -1, a computed size: the int path
+        const TensorType& lender = def->operands[0]->type();
+        const Dim d = lender.dims[static_cast<size_t>(normalize_axis(def->attrs.get_int("axis"), lender.rank()))];
+        if (!d.is_symbol()) return std::nullopt;
+        dims.push_back(d);
+        any = true;
+    }
+    if (!any || !reshape_attr(x.tensor_type(), dims)) return std::nullopt;
+    return reshape_to(a.interp(), x, dims, a.call_range());
+}
+
 Value reshape_builtin(BuiltinArgs& a) {
     Value x = a.tensor("x");
+    if (std::optional<Value> kept = symbolic_reshape(a, x)) return *kept;
     TensorType t = x.tensor_type();
     std::vector<int64_t> shape = a.ints("shape");
     int64_t inferred = -1;
