@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "frontend/source.h"
+#include "support/source.h"
 #include "ir/dtype.h"
 #include "support/casting.h"
 

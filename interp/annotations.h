@@ -10,7 +10,7 @@
 #include <string>
 
 #include "frontend/ast.h"
-#include "frontend/diagnostics.h"
+#include "support/diagnostics.h"
 #include "interp/scope.h"
 #include "interp/value.h"
 

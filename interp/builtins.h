@@ -5,7 +5,7 @@
 // and converts values (host numbers and nested lists become tensors).
 //
 // Builtins compute on tensors only through Interpreter::apply, so the same
-// builtin runs eagerly, abstractly (checking) and, later, while tracing IR.
+// builtin runs eagerly, abstractly (checking) and while tracing IR.
 #pragma once
 
 #include <optional>
@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "frontend/source.h"
+#include "support/source.h"
 #include "interp/value.h"
 #include "runtime/safetensors.h"
 

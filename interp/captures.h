@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "frontend/source.h"
+#include "support/source.h"
 #include "interp/flatten.h"
 #include "interp/guards.h"
 #include "interp/scope.h"

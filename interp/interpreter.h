@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "frontend/ast.h"
-#include "frontend/diagnostics.h"
+#include "support/diagnostics.h"
 #include "interp/builtins.h"
 #include "interp/flatten.h"
 #include "interp/captures.h"
@@ -263,9 +263,6 @@ private:
     // modules (modules.cpp)
     Value import_module(const ast::Import& s, const std::string& dir);
     std::shared_ptr<Scope> new_module_scope();
-
-    // checking (check.cpp)
-    void check_function(const FunctionObject& fn, const Value* self, DiagnosticEngine& diags);
 
     SourceManager& sources_;
     InterpreterOptions options_;

@@ -1,6 +1,6 @@
 // Element types of tensors: names, sizes, classification and NumPy-style
 // promotion. Shared by the frontend (type annotations), the runtime (storage)
-// and, later, the IR.
+// and the IR.
 #pragma once
 
 #include <cstdint>

@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "frontend/source.h"
+#include "support/source.h"
 #include "ir/attrs.h"
 #include "ir/op_kind.h"
 #include "ir/shape.h"

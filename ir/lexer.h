@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "frontend/source.h"
+#include "support/source.h"
 
 namespace nnc::ir {
 

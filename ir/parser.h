@@ -34,7 +34,7 @@
 
 #include <optional>
 
-#include "frontend/diagnostics.h"
+#include "support/diagnostics.h"
 #include "ir/function.h"
 
 namespace nnc::ir {

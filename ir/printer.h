@@ -20,7 +20,7 @@
 #include <ostream>
 #include <string>
 
-#include "frontend/source.h"
+#include "support/source.h"
 #include "ir/function.h"
 
 namespace nnc::ir {

@@ -23,7 +23,7 @@
 
 #include <vector>
 
-#include "frontend/diagnostics.h"
+#include "support/diagnostics.h"
 #include "ir/function.h"
 
 namespace nnc::ir {

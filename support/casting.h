@@ -1,5 +1,5 @@
 // LLVM-style isa / cast / dyn_cast for class hierarchies that carry a kind
-// enum and a static `classof`. Used by the AST and (later) the IR.
+// enum and a static `classof`. Used by the AST.
 #pragma once
 
 #include <cassert>

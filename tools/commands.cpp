@@ -11,7 +11,7 @@
 #include <optional>
 
 #include "frontend/parse.h"
-#include "frontend/verify.h"
+#include "support/verify.h"
 #include "autodiff/autodiff.h"
 #include "codegen/cpu/kernel_module.h"
 #include "codegen/cpu/jit.h"

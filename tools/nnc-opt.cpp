@@ -20,7 +20,7 @@
 #include <optional>
 #include <sstream>
 
-#include "frontend/verify.h"
+#include "support/verify.h"
 #include "ir/parser.h"
 #include "ir/passes/pipeline.h"
 #include "ir/printer.h"

@@ -6,7 +6,7 @@
 #include <mutex>
 #include <sstream>
 
-#include "frontend/diagnostics.h"
+#include "support/diagnostics.h"
 #include "ir/parser.h"
 #include "ir/verifier.h"
 #include "runtime/files.h"

@@ -168,7 +168,6 @@ std::unique_ptr<llvm::Module> Jit::new_module(const std::string& name) {
     return m;
 }
 
-const std::string& Jit::target_cpu() const { return impl_->cpu; }
 const JitStats& Jit::stats() const { return impl_->stats; }
 
 std::vector<KernelFn> Jit::compile(std::unique_ptr<llvm::Module> m, const std::vector<std::string>& symbols) {

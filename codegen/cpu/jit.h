@@ -45,8 +45,6 @@ public:
     // Throws std::runtime_error when LLVM fails.
     std::vector<KernelFn> compile(std::unique_ptr<llvm::Module> m, const std::vector<std::string>& symbols);
 
-    // The host CPU's name and features, as the disk cache keys them.
-    const std::string& target_cpu() const;
     // The optimised module's text (`nnc emit --stage=llvm`) or assembly (--stage=asm).
     std::string optimized_ir(llvm::Module& m);
     std::string assembly(llvm::Module& m);

@@ -74,12 +74,6 @@ const Op* group_root(const Op& fusion) {
     return nullptr;
 }
 
-GroupKind group_kind(const Op& fusion) {
-    const Op* root = group_root(fusion);
-    if (!root) return GroupKind::Loop;
-    return fusible_softmax(*root) ? GroupKind::Softmax : GroupKind::Reduction;
-}
-
 namespace {
 
 struct Group {

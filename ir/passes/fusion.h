@@ -8,8 +8,9 @@
 //     yield %1
 //   } : f32[B, 256]
 //
-// Three kinds of group, all backend-neutral (a code generator emits one
-// kernel per group; the IR interpreter just runs the body):
+// Three kinds of group (a code generator emits one kernel per group; the
+// IR interpreter just runs the body). Which ops join a group still follows
+// the CPU emitter's coverage (fusible_* below), not a backend's table:
 //   - loop: elementwise ops (with broadcasting) over one iteration shape;
 //     intermediate values never reach memory.
 //   - reduction: a loop group whose values feed one reduction (sum, mean,
@@ -29,8 +30,6 @@
 
 namespace nnc::ir {
 
-enum class GroupKind { Loop, Reduction, Softmax };
-
 // Whether a code generator can compute `op` one element at a time inside a
 // loop group: elementwise arithmetic, comparisons, casts and broadcasts over
 // f32, f64, i32, i64 and bool.
@@ -40,9 +39,6 @@ bool fusible_reduction(const Op& op);
 // softmax / log_softmax of a float tensor over its last axis.
 bool fusible_softmax(const Op& op);
 
-// The kind of a fusion op's group; its iteration shape is the type of the
-// reduction's or softmax's operand, or else of its first yielded value.
-GroupKind group_kind(const Op& fusion);
 // The single reduction / softmax op of a group (null for loop groups).
 const Op* group_root(const Op& fusion);
 

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "frontend/diagnostics.h"
+#include "support/diagnostics.h"
 #include "ir/function.h"
 
 namespace nnc::ir {

@@ -7,9 +7,9 @@
 #include <memory>
 #include <sstream>
 
-#include "frontend/diagnostics.h"
+#include "support/diagnostics.h"
 #include "frontend/parse.h"
-#include "frontend/source.h"
+#include "support/source.h"
 #include "interp/interpreter.h"
 
 namespace nnc::fuzz {

@@ -2,8 +2,8 @@
 // (what nnc-opt does before its passes).
 #include <sstream>
 
-#include "frontend/diagnostics.h"
-#include "frontend/source.h"
+#include "support/diagnostics.h"
+#include "support/source.h"
 #include "ir/parser.h"
 #include "ir/printer.h"
 #include "ir/verifier.h"

@@ -1,7 +1,7 @@
 // DiagnosticEngine: renders diagnostics clang-style (location, severity,
 // message, the quoted source line, or a window of a long one, and a caret
 // under the range) and counts errors.
-#include "frontend/diagnostics.h"
+#include "support/diagnostics.h"
 
 #include <algorithm>
 

@@ -1,5 +1,5 @@
 // Matching diagnostics against `# expected-error {{...}}` comments.
-#include "frontend/verify.h"
+#include "support/verify.h"
 
 #include <algorithm>
 #include <regex>

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "frontend/source.h"
+#include "support/source.h"
 
 namespace nnc {
 
@@ -52,7 +52,6 @@ public:
     void set_consumer(std::function<void(const Diagnostic&)> consumer) { consumer_ = std::move(consumer); }
 
     int error_count() const { return errors_; }
-    void reset_count() { errors_ = 0; }
 
 private:
     void print_one(const Diagnostic& d);

@@ -1,6 +1,6 @@
 // SourceManager: buffers of source text and the line table used to quote
 // source lines in diagnostics.
-#include "frontend/source.h"
+#include "support/source.h"
 
 #include <cassert>
 #include <fstream>

@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""Checks that each source folder includes only the folders below it.
+
+The layers, lowest first (README, "Layout"): support; ir (with the op core),
+runtime; frontend, autodiff, codegen; interp, aot; tools. A folder may
+include itself and what its entry in ALLOWED lists. Prints each offending
+include as `file:line: folder includes folder/...` and exits 1 when there
+is one.   scripts/check-layering.py [SOURCE_ROOT]
+"""
+import pathlib
+import re
+import sys
+
+ALLOWED = {
+    "support": set(),
+    # The op core (ops.def, dtypes, shapes, shape rules) still lives in ir/;
+    # runtime/ may include it until it moves below both (issue 14).
+    "runtime": {"ir"},
+    "ir": {"support", "runtime"},
+    "frontend": {"support", "ir"},
+    "autodiff": {"support", "ir"},
+    "codegen": {"support", "ir", "runtime"},
+    "interp": {"support", "ir", "runtime", "frontend", "autodiff", "codegen"},
+    "aot": {"support", "ir", "runtime", "codegen", "aot", "nnc"},
+}
+INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/')
+SUFFIXES = {".h", ".cpp", ".def", ".re", ".y"}
+
+
+def main():
+    root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else pathlib.Path(__file__).parent.parent)
+    bad = 0
+    for folder, allowed in ALLOWED.items():
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix not in SUFFIXES:
+                continue
+            for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+                m = INCLUDE.match(line)
+                if m and m.group(1) != folder and m.group(1) not in allowed and (root / m.group(1)).is_dir():
+                    print(f"{path.relative_to(root)}:{number}: {folder} includes {m.group(1)}/...")
+                    bad += 1
+    print(f"layering: {bad} offending includes")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
