@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "ir/shape_rules.h"
+#include "support/error.h"
 
 namespace nnc::autodiff {
 
@@ -58,7 +59,7 @@ Value* unbroadcast(Builder& b, Value* g, Value* operand) {
     const TensorType& from = g->type();
     const TensorType& to = operand->type();
     const int64_t lead = from.rank() - to.rank();
-    if (lead < 0) throw std::logic_error("internal error: unbroadcast to a higher rank");
+    if (lead < 0) internal_error("unbroadcast to a higher rank");
     std::vector<int64_t> ones;   // dims `operand` had as 1
     bool settled = true;         // every dim known to be kept or broadcast
     for (int64_t d = 0; d < to.rank(); ++d) {

@@ -10,6 +10,7 @@
 #include "ir/clone.h"
 #include "autodiff/emit.h"
 #include "autodiff/rules.h"
+#include "support/error.h"
 
 namespace nnc::autodiff {
 
@@ -51,7 +52,7 @@ private:
         Op* copy = ir::clone_op(b_, op, map_);
         if (op.results.size() != 1 || !activity_.varied(op.result())) return;
         const JvpRule rule = rules_for(op.kind).jvp;
-        if (!rule) throw std::logic_error("internal error: no forward-mode rule for " + std::string(op_name(op.kind)));
+        if (!rule) internal_error("no forward-mode rule for " + std::string(op_name(op.kind)));
         std::vector<Value*> operand_tangents;
         for (size_t i = 0; i < op.operands.size(); ++i) {
             auto it = tangents_.find(op.operands[i]);

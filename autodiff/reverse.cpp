@@ -24,6 +24,7 @@
 #include "autodiff/emit.h"
 #include "autodiff/rules.h"
 #include "ir/shape_rules.h"
+#include "support/error.h"
 
 namespace nnc::autodiff {
 
@@ -189,7 +190,7 @@ private:
             any |= wanted[i] = carries_derivative(op.kind, i) && activity_.varied(op.operands[i]);
         if (!any) return;
         const VjpRule rule = rules_for(op.kind).vjp;
-        if (!rule) throw std::logic_error("internal error: no reverse-mode rule for " + std::string(op_name(op.kind)));
+        if (!rule) internal_error("no reverse-mode rule for " + std::string(op_name(op.kind)));
         const std::vector<Value*> operand_cts = rule(b_, *e.copy, ct, wanted);
         for (size_t i = 0; i < wanted.size(); ++i)
             if (wanted[i] && operand_cts[i]) cts.add(b_, op.operands[i], operand_cts[i]);

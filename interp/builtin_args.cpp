@@ -4,6 +4,7 @@
 
 #include "interp/builtins.h"
 #include "interp/interpreter.h"
+#include "support/error.h"
 
 namespace nnc {
 
@@ -97,7 +98,7 @@ BuiltinArgs::BuiltinArgs(Interpreter& interp, std::string_view signature, CallAr
 const BuiltinArgs::Slot& BuiltinArgs::slot(std::string_view name) const {
     for (const auto& s : slots_)
         if (s.name == name) return s;
-    throw std::logic_error("builtin reads an undeclared parameter: " + std::string(name));
+    internal_error("builtin reads an undeclared parameter: " + std::string(name));
 }
 
 SourceRange BuiltinArgs::range(std::string_view name) const { return slot(name).range; }

@@ -20,6 +20,7 @@
 #include "interp/interpreter.h"
 #include "ir/interpret.h"
 #include "ir/passes/pipeline.h"
+#include "support/error.h"
 
 namespace nnc {
 
@@ -78,7 +79,7 @@ std::string call_aliases(const Value& receiver, const CallArgs& args, const std:
 void Interpreter::compile_native(CompiledCall& entry, const std::string& name) {
     ir::Function& f = *entry.traced->function;
     if (!ir::run_passes(f, codegen::fusion_pipeline(), {}).empty())
-        throw std::logic_error("internal error: fusion broke the IR of " + name);
+        internal_error("fusion broke the IR of " + name);
     codegen::CompileOptions options;
     options.profile = options_.profile;
     const size_t results = f.result_types().size(), updated = entry.traced->updated_leaves.size();

@@ -15,6 +15,7 @@
 #include "interp/interpreter.h"
 #include "ir/builder.h"
 #include "ir/passes/pipeline.h"
+#include "support/error.h"
 
 namespace nnc {
 
@@ -38,7 +39,7 @@ bool contains_unknown(const Value& v) {
 
 void Interpreter::optimize(ir::Function& f) {
     std::vector<Diagnostic> broken = ir::run_passes(f, ir::default_pipeline(), {});
-    if (!broken.empty()) throw std::logic_error("internal error: " + broken[0].message);
+    if (!broken.empty()) internal_error(broken[0].message);
 }
 
 ir::Value* Interpreter::ir_value(const Value& v, SourceRange where) {

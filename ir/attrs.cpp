@@ -1,6 +1,7 @@
 // Attribute lists: insertion, typed lookup and printing. A missing or
-// mistyped attribute is a compiler bug and raises std::logic_error.
+// mistyped attribute is a compiler bug and raises InternalError (support/error.h).
 #include "ir/attrs.h"
+#include "support/error.h"
 
 #include <charconv>
 #include <cmath>
@@ -10,14 +11,14 @@ namespace nnc {
 
 namespace {
 
-[[noreturn]] void internal_error(std::string_view name, std::string_view problem) {
-    throw std::logic_error("internal error: attribute '" + std::string(name) + "' " + std::string(problem));
+[[noreturn]] void attribute_error(std::string_view name, std::string_view problem) {
+    internal_error("attribute '" + std::string(name) + "' " + std::string(problem));
 }
 
 template <class T> const T& typed(const AttrValue* v, std::string_view name, std::string_view type) {
-    if (!v) internal_error(name, "is missing");
+    if (!v) attribute_error(name, "is missing");
     const T* p = std::get_if<T>(v);
-    if (!p) internal_error(name, "is not " + std::string(type));
+    if (!p) attribute_error(name, "is not " + std::string(type));
     return *p;
 }
 

@@ -1,5 +1,6 @@
 // ValueMap lookups and the recursive copy of an op with its regions.
 #include "ir/clone.h"
+#include "support/error.h"
 
 #include <stdexcept>
 
@@ -8,7 +9,7 @@ namespace nnc::ir {
 Value* ValueMap::operator[](const Value* from) const {
     for (const ValueMap* m = this; m; m = m->outer_)
         if (auto it = m->map_.find(from); it != m->map_.end()) return it->second;
-    throw std::logic_error("internal error: a copied op uses a value with no copy");
+    internal_error("a copied op uses a value with no copy");
 }
 
 Op* clone_op(Builder& b, const Op& op, ValueMap& map) {

@@ -1,14 +1,14 @@
 // Inlining a function body through a value map (ir/clone.h).
 #include "ir/inline.h"
 
-#include <cassert>
 
 #include "ir/clone.h"
+#include "support/error.h"
 
 namespace nnc::ir {
 
 std::vector<Value*> inline_function(Builder& builder, const Function& callee, std::span<Value* const> args) {
-    assert(args.size() == callee.params().size());
+    NNC_CHECK(args.size() == callee.params().size(), "inlining @" + callee.name() + " with the wrong number of arguments");
     ValueMap map;
     for (size_t i = 0; i < args.size(); ++i) map.set(callee.params()[i], args[i]);
     std::vector<Value*> results;

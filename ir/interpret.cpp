@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "runtime/kernels.h"
+#include "support/error.h"
 
 namespace nnc::ir {
 
@@ -26,7 +27,7 @@ public:
             throw RuntimeError(where() + "expects " + std::to_string(params.size()) + " arguments, got " +
                                std::to_string(args.size()));
         for (size_t i = 0; i < args.size(); ++i) {
-            if (!args[i].defined()) throw std::logic_error("internal error: " + where() + "undefined argument");
+            if (!args[i].defined()) internal_error(where() + "undefined argument");
             if (!matches(args[i], params[i]->type())) mismatch(args[i], params[i]->type(), "argument " + std::to_string(i + 1));
             slot(params[i]) = args[i];
         }
@@ -89,7 +90,7 @@ private:
             default: run_primitive(*op); break;
             }
         }
-        throw std::logic_error("internal error: " + where() + "a block has no terminator");
+        internal_error(where() + "a block has no terminator");
     }
 
     void run_primitive(const Op& op) {

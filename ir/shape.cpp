@@ -1,7 +1,7 @@
 // Printing and conversion of symbolic dimensions and tensor types.
 #include "ir/shape.h"
+#include "support/error.h"
 
-#include <cassert>
 #include <cctype>
 
 namespace nnc {
@@ -26,7 +26,7 @@ bool TensorType::fully_known() const {
 }
 
 Shape TensorType::concrete() const {
-    assert(fully_known() && "concrete() of a type with symbolic dimensions");
+    NNC_CHECK(fully_known(), "concrete() of a type with symbolic dimensions: " + str());
     Shape s;
     s.reserve(dims.size());
     for (const Dim& d : dims) s.push_back(d.value());

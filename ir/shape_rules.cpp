@@ -4,6 +4,7 @@
 #include "ir/shape_rules.h"
 
 #include "ir/checked_size.h"
+#include "support/error.h"
 
 #include <algorithm>
 #include <cmath>
@@ -109,7 +110,7 @@ TensorType creation(OpKind kind, const Attrs& attrs) {
     const DType dtype = attrs.get_dtype("dtype", DType::F32);
     switch (kind) {
     case OpKind::Constant:
-        throw std::logic_error("internal error: the type of a constant is its payload's type");
+        internal_error("the type of a constant is its payload's type");
     case OpKind::Full:
         return {dtype, dims_from_attr(kind, attrs.get_ints("shape"))};
     case OpKind::Arange: {
@@ -129,7 +130,7 @@ TensorType creation(OpKind kind, const Attrs& attrs) {
         return {dtype, {Dim::known(n), Dim::known(n)}};
     }
     default:
-        throw std::logic_error("internal error: not a creation op without operands");
+        internal_error("not a creation op without operands");
     }
 }
 
@@ -681,7 +682,7 @@ TensorType infer_type_unchecked(OpKind kind, std::span<const TensorType> operand
     case OpKind::For: case OpKind::If: case OpKind::While: case OpKind::Fusion: case OpKind::Yield: case OpKind::Return:
         break;   // control flow: typed by its regions, not by a rule
     }
-    throw std::logic_error("internal error: no shape rule for op " + std::string(op_name(kind)));
+    internal_error("no shape rule for op " + std::string(op_name(kind)));
 }
 
 }  // namespace

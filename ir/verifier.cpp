@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "ir/shape_rules.h"
+#include "support/error.h"
 
 namespace nnc::ir {
 
@@ -144,10 +145,8 @@ private:
                               inferred.str());
         } catch (const ShapeError& e) {
             error(op, e.what());
-        } catch (const std::logic_error& e) {   // a missing or mistyped attribute
-            std::string what = e.what();
-            if (what.starts_with("internal error: ")) what.erase(0, 16);
-            error(op, "'" + name + "' has invalid attributes: " + what);
+        } catch (const InternalError& e) {   // a missing or mistyped attribute
+            error(op, "'" + name + "' has invalid attributes: " + e.message());
         }
     }
 

@@ -11,6 +11,7 @@
 
 #include "ir/dtype.h"
 #include "runtime/half.h"
+#include "support/error.h"
 
 namespace nnc {
 
@@ -57,7 +58,7 @@ template <class F> decltype(auto) visit_dtype(DType t, F&& f) {
     case DType::F32: return f(std::type_identity<float>{});
     case DType::F64: return f(std::type_identity<double>{});
     }
-    throw std::logic_error("internal error: unknown dtype");
+    internal_error("unknown dtype");
 }
 
 // As visit_dtype for the dtypes kernels compute in: f16/bf16 operands were
@@ -70,7 +71,7 @@ template <class F> decltype(auto) visit_compute_dtype(DType t, F&& f) {
     case DType::I64: return f(std::type_identity<int64_t>{});
     case DType::F32: return f(std::type_identity<float>{});
     case DType::F64: return f(std::type_identity<double>{});
-    default: throw std::logic_error("internal error: kernel called with an f16/bf16 operand");
+    default: internal_error("kernel called with an f16/bf16 operand");
     }
 }
 
@@ -79,7 +80,7 @@ template <class F> decltype(auto) visit_float_dtype(DType t, F&& f) {
     switch (t) {
     case DType::F32: return f(std::type_identity<float>{});
     case DType::F64: return f(std::type_identity<double>{});
-    default: throw std::logic_error("internal error: float kernel called with a non-float operand");
+    default: internal_error("float kernel called with a non-float operand");
     }
 }
 
@@ -91,7 +92,7 @@ template <class F> decltype(auto) visit_element_width(DType t, F&& f) {
     case 2: return f(std::type_identity<uint16_t>{});
     case 4: return f(std::type_identity<uint32_t>{});
     case 8: return f(std::type_identity<uint64_t>{});
-    default: throw std::logic_error("internal error: unexpected element size");
+    default: internal_error("unexpected element size");
     }
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "runtime/kernel_families.h"
+#include "support/error.h"
 
 namespace nnc {
 
@@ -111,9 +112,9 @@ void set_kernel_threads(int n) {
 
 Tensor execute(OpKind kind, std::span<const Tensor> operands, const Attrs& attrs) {
     const Kernel kernel = kKernels[index_of(kind)];
-    if (!kernel) throw std::logic_error("internal error: no kernel for op " + std::string(op_name(kind)));
+    if (!kernel) internal_error("no kernel for op " + std::string(op_name(kind)));
     for (const Tensor& t : operands)
-        if (!t.defined()) throw std::logic_error("internal error: undefined operand of " + std::string(op_name(kind)));
+        if (!t.defined()) internal_error("undefined operand of " + std::string(op_name(kind)));
 
     bool any_half = false;
     for (const Tensor& t : operands) any_half = any_half || is_half(t.dtype());

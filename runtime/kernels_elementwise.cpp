@@ -7,6 +7,7 @@
 #include "runtime/element.h"
 #include "runtime/kernel_families.h"
 #include "runtime/strided.h"
+#include "support/error.h"
 
 namespace nnc {
 
@@ -71,7 +72,7 @@ template <class T> void float_unary(OpKind kind, const Tensor& x, Tensor& out) {
         });
     case OpKind::Softplus:   // log(1 + e^x) = max(x, 0) + log1p(e^-|x|)
         return map([](T v) { return std::max(v, T(0)) + std::log1p(std::exp(-std::abs(v))); });
-    default: throw std::logic_error("internal error: not a float unary op");
+    default: internal_error("not a float unary op");
     }
 }
 
@@ -89,7 +90,7 @@ template <class T> void numeric_unary(OpKind kind, const Tensor& x, Tensor& out)
     case OpKind::Sign:   // sign(0) = 0, sign(nan) = nan
         return map([](T v) { return v != v ? v : static_cast<T>((T(0) < v) - negative(v)); });
     case OpKind::Relu: return map([](T v) { return negative(v) ? T(0) : v; });   // nan passes through
-    default: throw std::logic_error("internal error: not a numeric unary op");
+    default: internal_error("not a numeric unary op");
     }
 }
 
@@ -167,7 +168,7 @@ template <class T> void arithmetic(OpKind kind, const Tensor& a, const Tensor& b
         else return map(integer_pow<T>);
     case OpKind::Maximum: return map(nan_max<T>);
     case OpKind::Minimum: return map(nan_min<T>);
-    default: throw std::logic_error("internal error: not an arithmetic op");
+    default: internal_error("not an arithmetic op");
     }
 }
 
@@ -180,7 +181,7 @@ template <class T> void comparison(OpKind kind, const Tensor& a, const Tensor& b
     case OpKind::Le: return map([](T x, T y) { return x <= y; });
     case OpKind::Gt: return map([](T x, T y) { return x > y; });
     case OpKind::Ge: return map([](T x, T y) { return x >= y; });
-    default: throw std::logic_error("internal error: not a comparison");
+    default: internal_error("not a comparison");
     }
 }
 

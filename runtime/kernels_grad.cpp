@@ -9,6 +9,7 @@
 #include "runtime/kernel_families.h"
 #include "runtime/pool2d.h"
 #include "runtime/strided.h"
+#include "support/error.h"
 
 namespace nnc {
 
@@ -246,7 +247,7 @@ Tensor max_pool2d_pair_kernel(OpKind kind, std::span<const Tensor> operands, con
     const PoolShape shape{x.dim(0) * x.dim(1), x.dim(2), x.dim(3), pooled.dim(2), pooled.dim(3), window_2d(kind, attrs)};
     visit_compute_dtype(type.dtype, [&]<class T>(std::type_identity<T>) {
         if constexpr (std::is_same_v<T, bool>) {
-            throw std::logic_error("internal error: bool max pooling");
+            internal_error("bool max pooling");
         } else if (grad) {
             max_pool2d_grad(x.data<T>(), other.data<T>(), out.data<T>(), shape);
         } else {

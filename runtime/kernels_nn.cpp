@@ -12,6 +12,7 @@
 #include "runtime/kernel_families.h"
 #include "runtime/pool2d.h"
 #include "runtime/strided.h"
+#include "support/error.h"
 
 namespace nnc {
 
@@ -44,7 +45,7 @@ Tensor conv2d_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs&
     else if (out.dtype() == DType::F64)
         conv2d_gemm_f64(x.data<double>(), weight.data<double>(), out.data<double>(), shape);
     else
-        throw std::logic_error("internal error: conv2d of a non-float dtype");
+        internal_error("conv2d of a non-float dtype");
     return out;
 }
 
@@ -54,13 +55,13 @@ Tensor pool2d_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs&
     const PoolShape shape{x.dim(0) * x.dim(1), x.dim(2), x.dim(3), out.dim(2), out.dim(3), window_2d(kind, attrs)};
     visit_compute_dtype(out.dtype(), [&]<class T>(std::type_identity<T>) {
         if constexpr (std::is_same_v<T, bool>) {
-            throw std::logic_error("internal error: bool pooling");
+            internal_error("bool pooling");
         } else if (kind == OpKind::MaxPool2d) {
             max_pool2d(x.data<T>(), out.data<T>(), shape);
         } else if constexpr (std::is_floating_point_v<T>) {
             avg_pool2d(x.data<T>(), out.data<T>(), shape);
         } else {
-            throw std::logic_error("internal error: integer average pooling");
+            internal_error("integer average pooling");
         }
     });
     return out;

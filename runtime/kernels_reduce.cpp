@@ -9,6 +9,7 @@
 #include "runtime/element.h"
 #include "runtime/kernel_families.h"
 #include "runtime/strided.h"
+#include "support/error.h"
 
 namespace nnc {
 
@@ -150,7 +151,7 @@ Tensor reduce_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs&
             return store(fold<T, SumReducer<T>>(x, space), [&](auto s) { return static_cast<double>(s) / length; });
         case OpKind::ReduceMax: return store(fold<T, ExtremumReducer<T, true>>(x, space), [](T v) { return v; });
         case OpKind::ReduceMin: return store(fold<T, ExtremumReducer<T, false>>(x, space), [](T v) { return v; });
-        default: throw std::logic_error("internal error: not a reduction");
+        default: internal_error("not a reduction");
         }
     });
     return out;

@@ -9,6 +9,7 @@
 #include "runtime/gemm.h"
 #include "runtime/kernel_families.h"
 #include "runtime/strided.h"
+#include "support/error.h"
 
 namespace nnc {
 
@@ -68,7 +69,7 @@ Tensor matmul_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs&
     const StridedLoop<2> loop = coalesce<2>(batch, {matrix_view(a_shape, m * k), matrix_view(b_shape, k * n)});
     visit_compute_dtype(out.dtype(), [&]<class T>(std::type_identity<T>) {
         if constexpr (std::is_same_v<T, bool>) {
-            throw std::logic_error("internal error: bool matmul");
+            internal_error("bool matmul");
         } else {
             for (int64_t i = 0; i < loop.numel; ++i) {
                 const std::array<int64_t, 2> at = offsets_at(loop, i);

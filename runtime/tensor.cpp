@@ -3,7 +3,6 @@
 #include "runtime/tensor.h"
 
 #include <algorithm>
-#include <cassert>
 #include <cstdio>
 #include <cstring>
 #include <new>
@@ -14,6 +13,7 @@
 #include "runtime/allocator.h"
 #include "runtime/element.h"
 #include "runtime/strided.h"
+#include "support/error.h"
 
 namespace nnc {
 
@@ -98,22 +98,22 @@ Tensor Tensor::scalar(double value, DType dtype) {
 }
 
 double Tensor::get(int64_t i) const {
-    assert(i >= 0 && i < numel_);
+    NNC_CHECK(i >= 0 && i < numel_, "element " + std::to_string(i) + " of a tensor of " + std::to_string(numel_));
     return visit_dtype(dtype_, [&]<class T>(std::type_identity<T>) { return convert_element<double>(data<T>()[i]); });
 }
 
 int64_t Tensor::get_int(int64_t i) const {
-    assert(i >= 0 && i < numel_);
+    NNC_CHECK(i >= 0 && i < numel_, "element " + std::to_string(i) + " of a tensor of " + std::to_string(numel_));
     return visit_dtype(dtype_, [&]<class T>(std::type_identity<T>) { return convert_element<int64_t>(data<T>()[i]); });
 }
 
 void Tensor::set(int64_t i, double v) {
-    assert(i >= 0 && i < numel_);
+    NNC_CHECK(i >= 0 && i < numel_, "element " + std::to_string(i) + " of a tensor of " + std::to_string(numel_));
     visit_dtype(dtype_, [&]<class T>(std::type_identity<T>) { data<T>()[i] = convert_element<T>(v); });
 }
 
 void Tensor::set_int(int64_t i, int64_t v) {
-    assert(i >= 0 && i < numel_);
+    NNC_CHECK(i >= 0 && i < numel_, "element " + std::to_string(i) + " of a tensor of " + std::to_string(numel_));
     visit_dtype(dtype_, [&]<class T>(std::type_identity<T>) { data<T>()[i] = convert_element<T>(v); });
 }
 
@@ -138,7 +138,7 @@ Tensor Tensor::reshaped(const Shape& s) const {
 
 Tensor Tensor::leading_range(int64_t start, int64_t stop) const {
     if (rank() == 0 || start < 0 || start > stop || stop > dim(0))
-        throw std::logic_error("internal error: leading_range out of bounds");
+        internal_error("leading_range out of bounds");
     Tensor t = *this;
     t.shape_[0] = stop - start;
     t.numel_ = checked_numel(t.shape_);

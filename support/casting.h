@@ -2,18 +2,18 @@
 // enum and a static `classof`. Used by the AST.
 #pragma once
 
-#include <cassert>
+#include "support/error.h"
 
 namespace nnc {
 
 template <class To, class From> bool isa(const From* p) { return p && To::classof(p); }
 
 template <class To, class From> To* cast(From* p) {
-    assert(isa<To>(p) && "cast to the wrong node kind");
+    NNC_CHECK(isa<To>(p), "cast to the wrong node kind");
     return static_cast<To*>(p);
 }
 template <class To, class From> const To* cast(const From* p) {
-    assert(isa<To>(p) && "cast to the wrong node kind");
+    NNC_CHECK(isa<To>(p), "cast to the wrong node kind");
     return static_cast<const To*>(p);
 }
 

@@ -1,8 +1,8 @@
 // SourceManager: buffers of source text and the line table used to quote
 // source lines in diagnostics.
 #include "support/source.h"
+#include "support/error.h"
 
-#include <cassert>
 #include <fstream>
 #include <sstream>
 
@@ -32,17 +32,17 @@ uint32_t SourceManager::add_buffer(std::string name, std::string text) {
 }
 
 const std::string& SourceManager::name(uint32_t file) const {
-    assert(file >= 1 && file <= buffers_.size() && "unknown source file id");
+    NNC_CHECK(file >= 1 && file <= buffers_.size(), "unknown source file id " + std::to_string(file));
     return buffers_[file - 1].name;
 }
 
 const std::string& SourceManager::text(uint32_t file) const {
-    assert(file >= 1 && file <= buffers_.size() && "unknown source file id");
+    NNC_CHECK(file >= 1 && file <= buffers_.size(), "unknown source file id " + std::to_string(file));
     return buffers_[file - 1].text;
 }
 
 std::string_view SourceManager::line_text(uint32_t file, uint32_t line) const {
-    assert(file >= 1 && file <= buffers_.size() && "unknown source file id");
+    NNC_CHECK(file >= 1 && file <= buffers_.size(), "unknown source file id " + std::to_string(file));
     const Buffer& buffer = buffers_[file - 1];
     if (line == 0 || line > buffer.line_starts.size()) return {};
     std::string_view text = buffer.text;

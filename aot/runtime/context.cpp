@@ -11,6 +11,7 @@
 #include "ir/verifier.h"
 #include "runtime/files.h"
 #include "runtime/safetensors.h"
+#include "support/error.h"
 
 namespace nnc::aot {
 
@@ -73,7 +74,7 @@ Context::Context(std::shared_ptr<const Library> library, const char* weights_pat
     for (const auto& [result, param] : lib.signature.updates) options.updates[result] = param;
     try {
         executable_ = codegen::Executable::build(*lib.function, options, lib.kernels, 0);
-    } catch (const std::logic_error& x) {
+    } catch (const InternalError& x) {
         internal(x.what());
     }
     state_.resize(lib.signature.params.size());

@@ -12,6 +12,7 @@
 #include "ir/shape_rules.h"
 #include "runtime/gemm.h"
 #include "runtime/kernels.h"
+#include "support/error.h"
 
 namespace nnc::codegen {
 
@@ -150,7 +151,7 @@ std::unique_ptr<Executable> Executable::build(const ir::Function& f, const Compi
         if (op->kind == OpKind::Fusion) kernel_of.emplace(op, kernel_of.size());
     });
     if (kernel_of.size() != kernels.size())
-        throw std::logic_error("internal error: @" + f.name() + " has " + std::to_string(kernel_of.size()) +
+        internal_error("@" + f.name() + " has " + std::to_string(kernel_of.size()) +
                                " fusion groups but " + std::to_string(kernels.size()) + " kernels");
 
     std::function<void(const ir::Block&, std::vector<std::unique_ptr<Step>>&)> build_steps =

@@ -14,6 +14,7 @@
 #include "ir/function.h"
 #include "ir/passes/fusion.h"
 #include "ir/shape_rules.h"
+#include "support/error.h"
 
 namespace nnc::codegen {
 
@@ -71,7 +72,7 @@ private:
         case DType::I32: return b_.getInt32Ty();
         case DType::I64: return b_.getInt64Ty();
         case DType::Bool: return b_.getInt8Ty();
-        default: throw std::logic_error("codegen: unsupported dtype " + std::string(dtype_name(t)));
+        default: internal_error("codegen: unsupported dtype " + std::string(dtype_name(t)));
         }
     }
     llvm::Type* register_type(DType t) { return t == DType::Bool ? b_.getInt1Ty() : memory_type(t); }
@@ -287,7 +288,7 @@ private:
     size_t reduction_output_index() const {
         for (size_t k = 0; k < outputs_.size(); ++k)
             if (outputs_[k] == root_->result()) return fusion_.operands.size() + k;
-        throw std::logic_error("codegen: a reduction group does not yield its reduction");
+        internal_error("codegen: a reduction group does not yield its reduction");
     }
 
     Value* advance(Value* offset, const Access& a, size_t j, Value* iv) {
@@ -449,7 +450,7 @@ private:
             return b_.CreateSelect(b_.CreateFCmpUNO(x[0], x[1]), b_.CreateFAdd(x[0], x[1]), pick);
         }
         default:
-            throw std::logic_error("codegen: no elementwise lowering for " + std::string(op_name(op.kind)));
+            internal_error("codegen: no elementwise lowering for " + std::string(op_name(op.kind)));
         }
     }
 

@@ -10,6 +10,7 @@
 #include "ir/passes/fusion.h"
 #include "ir/printer.h"
 #include "ir/verifier.h"
+#include "support/error.h"
 
 namespace nnc::ir {
 
@@ -41,7 +42,7 @@ std::span<const std::string> default_pipeline() {
 std::vector<Diagnostic> run_passes(Function& f, std::span<const std::string> names, const PipelineOptions& options) {
     for (const std::string& name : names) {
         const Pass* pass = find_pass(name);
-        if (!pass) throw std::logic_error("internal error: no pass named '" + name + "'");
+        if (!pass) internal_error("no pass named '" + name + "'");
         pass->run(f);
         if (options.out && (options.print_after_all || options.print_after == name)) {
             *options.out << "// -----// IR after " << name << " //----- //\n";

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ir/shape_rules.h"
+#include "support/error.h"
 
 namespace nnc {
 namespace {
@@ -67,7 +68,7 @@ TEST(Attrs, LookupAndPrinting) {
     EXPECT_EQ(a.str(), "{axes = [1], keepdim = true, value = 3}");
     EXPECT_DOUBLE_EQ(a.get_double("value"), 3.0);
     EXPECT_EQ(a.get_int("missing", 7), 7);
-    EXPECT_THROW(a.get_bool("value"), std::logic_error);
+    EXPECT_THROW(a.get_bool("value"), InternalError);
     EXPECT_EQ(Attrs{}.str(), "");
 }
 
