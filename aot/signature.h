@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "ir/shape.h"
+#include "core/shape.h"
 
 namespace nnc::aot {
 

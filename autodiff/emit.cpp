@@ -4,7 +4,7 @@
 
 #include <numeric>
 
-#include "ir/shape_rules.h"
+#include "core/shape_rules.h"
 #include "support/error.h"
 
 namespace nnc::autodiff {

@@ -23,7 +23,7 @@
 #include "ir/clone.h"
 #include "autodiff/emit.h"
 #include "autodiff/rules.h"
-#include "ir/shape_rules.h"
+#include "core/shape_rules.h"
 #include "support/error.h"
 
 namespace nnc::autodiff {

@@ -11,7 +11,7 @@
 
 #include "autodiff/emit.h"
 #include "autodiff/rules.h"
-#include "ir/shape_rules.h"
+#include "core/shape_rules.h"
 
 namespace nnc::autodiff {
 

@@ -4,7 +4,7 @@
 // derivative to the elements equal to the extremum, split evenly among ties.
 #include "autodiff/emit.h"
 #include "autodiff/rules.h"
-#include "ir/shape_rules.h"
+#include "core/shape_rules.h"
 
 namespace nnc::autodiff {
 

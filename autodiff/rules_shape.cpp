@@ -5,7 +5,7 @@
 // apart, and writing a slice's cotangent into zeros.
 #include "autodiff/emit.h"
 #include "autodiff/rules.h"
-#include "ir/shape_rules.h"
+#include "core/shape_rules.h"
 
 namespace nnc::autodiff {
 

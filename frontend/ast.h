@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "support/source.h"
-#include "ir/dtype.h"
+#include "core/dtype.h"
 #include "support/casting.h"
 
 namespace nnc::ast {

@@ -4,7 +4,7 @@
 // `to_tensor` turns host numbers and nested lists into tensors.
 #include "interp/interpreter.h"
 #include "ir/passes/constant_fold.h"
-#include "ir/shape_rules.h"
+#include "core/shape_rules.h"
 #include "runtime/kernels.h"
 
 namespace nnc {

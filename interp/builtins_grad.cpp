@@ -9,7 +9,7 @@
 #include "interp/interpreter.h"
 #include "ir/inline.h"
 #include "ir/interpret.h"
-#include "ir/shape_rules.h"
+#include "core/shape_rules.h"
 
 namespace nnc {
 

@@ -3,7 +3,7 @@
 // logsumexp, var.
 #include "interp/builtins.h"
 #include "interp/composites.h"
-#include "ir/shape_rules.h"
+#include "core/shape_rules.h"
 
 namespace nnc {
 

@@ -1,9 +1,9 @@
 // Shape builtins: reshape (with one -1), transpose, permute, broadcast_to,
 // squeeze, unsqueeze, concat, stack, split, pad, shape.
 #include "interp/builtins.h"
-#include "ir/checked_size.h"
+#include "core/checked_size.h"
 #include "interp/composites.h"
-#include "ir/shape_rules.h"
+#include "core/shape_rules.h"
 
 namespace nnc {
 

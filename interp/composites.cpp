@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "ir/shape_rules.h"
+#include "core/shape_rules.h"
 
 namespace nnc {
 
@@ -34,7 +34,7 @@ Value random_tensor(Interpreter& in, OpKind kind, const std::vector<int64_t>& sh
 std::vector<Dim> reduced_dims(const TensorType& t, const std::optional<std::vector<int64_t>>& axes, bool keepdim,
                               SourceRange where) {
     std::vector<bool> reduced;
-    try {   // the reductions' own rule (ir/shape_rules.h)
+    try {   // the reductions' own rule (core/shape_rules.h)
         reduced = reduced_axes(OpKind::ReduceSum, t, Attrs{{"axes", axes.value_or(std::vector<int64_t>{})}});
     } catch (const ShapeError& e) {
         throw CompileError(where, e.what());

@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "interp/interpreter.h"
-#include "ir/shape_rules.h"
+#include "core/shape_rules.h"
 
 namespace nnc {
 

@@ -29,10 +29,10 @@
 #include "interp/objects.h"
 #include "interp/scope.h"
 #include "interp/value.h"
-#include "ir/attrs.h"
+#include "core/attrs.h"
 #include "ir/builder.h"
 #include "support/scoped.h"
-#include "ir/op_kind.h"
+#include "core/op_kind.h"
 
 namespace nnc {
 

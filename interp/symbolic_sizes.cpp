@@ -9,7 +9,7 @@
 // concrete shapes, as before.
 #include "interp/interpreter.h"
 #include "ir/builder.h"
-#include "ir/shape_rules.h"
+#include "core/shape_rules.h"
 
 namespace nnc {
 

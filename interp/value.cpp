@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "interp/objects.h"
-#include "ir/checked_size.h"
+#include "core/checked_size.h"
 #include "runtime/format.h"
 
 namespace nnc {

@@ -11,8 +11,8 @@
 #include <variant>
 #include <vector>
 
-#include "ir/dtype.h"
-#include "ir/shape.h"
+#include "core/dtype.h"
+#include "core/shape.h"
 #include "runtime/tensor.h"
 
 namespace nnc {

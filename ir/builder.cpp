@@ -1,7 +1,7 @@
 // Builder: op creation with inferred types, and structured control flow.
 #include "ir/builder.h"
 
-#include "ir/shape_rules.h"
+#include "core/shape_rules.h"
 
 namespace nnc::ir {
 

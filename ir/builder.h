@@ -1,5 +1,5 @@
 // Builder: creates ops at an insertion point, inferring result types with
-// the op table's shape rules (ir/shape_rules.h). The one way tracing,
+// the op table's shape rules (core/shape_rules.h). The one way tracing,
 // autodiff and passes make new IR.
 #pragma once
 

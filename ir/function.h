@@ -20,9 +20,9 @@
 #include <vector>
 
 #include "support/source.h"
-#include "ir/attrs.h"
-#include "ir/op_kind.h"
-#include "ir/shape.h"
+#include "core/attrs.h"
+#include "core/op_kind.h"
+#include "core/shape.h"
 #include "runtime/tensor.h"
 
 namespace nnc::ir {

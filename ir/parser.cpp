@@ -7,7 +7,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "ir/checked_size.h"
+#include "core/checked_size.h"
 #include "ir/dense.h"
 #include "ir/passes/constant_fold.h"
 #include "ir/lexer.h"

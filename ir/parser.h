@@ -14,7 +14,7 @@
 //               | 'if' value region 'else' region
 //               | 'while' 'iter' '(' [values] ')' region 'do' region
 //               | 'yield' [values] | 'return' [values]
-//               | op-name [values] [attributes]           any primitive of ir/ops.def
+//               | op-name [values] [attributes]           any primitive of core/ops.def
 //   region    ::= '{' ['^' '(' [param (',' param)*] ')' ':'] op* '}'
 //   attributes::= '{' name '=' attr (',' name '=' attr)* '}'
 //   attr      ::= 'true' | 'false' | integer | float | '[' [integer (',' integer)*] ']' | dtype

@@ -4,7 +4,7 @@
 
 #include <unordered_set>
 
-#include "ir/shape_rules.h"
+#include "core/shape_rules.h"
 #include "support/error.h"
 
 namespace nnc::ir {

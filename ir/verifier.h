@@ -6,7 +6,7 @@
 //    an enclosing one (values from outside a region are visible inside it,
 //    not the other way round); ops' parent pointers match their blocks
 //  - ops: operand count matches the op table's arity; a primitive has one
-//    result whose type is what its shape rule (ir/shape_rules.h) infers; a
+//    result whose type is what its shape rule (core/shape_rules.h) infers; a
 //    constant's payload has its result type
 //  - terminators: each block ends with exactly one terminator, `return` in
 //    the function body and `yield` in regions

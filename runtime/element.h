@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <type_traits>
 
-#include "ir/dtype.h"
+#include "core/dtype.h"
 #include "runtime/half.h"
 #include "support/error.h"
 

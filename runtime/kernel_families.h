@@ -8,9 +8,9 @@
 #include <span>
 #include <vector>
 
-#include "ir/attrs.h"
-#include "ir/op_kind.h"
-#include "ir/shape_rules.h"
+#include "core/attrs.h"
+#include "core/op_kind.h"
+#include "core/shape_rules.h"
 #include "runtime/tensor.h"
 
 namespace nnc {

@@ -1,12 +1,12 @@
-// Reference CPU kernels for the primitives of ir/ops.def, dispatched by
+// Reference CPU kernels for the primitives of core/ops.def, dispatched by
 // OpKind. Output shapes come from ir/shape_rules (the same rule the checker
 // uses). Clarity first; matmul calls a tuned GEMM.
 #pragma once
 
 #include <span>
 
-#include "ir/attrs.h"
-#include "ir/op_kind.h"
+#include "core/attrs.h"
+#include "core/op_kind.h"
 #include "runtime/tensor.h"
 
 namespace nnc {

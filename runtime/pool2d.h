@@ -12,7 +12,7 @@
 
 #include <cstdint>
 
-#include "ir/shape_rules.h"
+#include "core/shape_rules.h"
 
 namespace nnc {
 

@@ -12,8 +12,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "ir/checked_size.h"
-#include "ir/shape.h"
+#include "core/checked_size.h"
+#include "core/shape.h"
 
 namespace nnc {
 

@@ -9,7 +9,7 @@
 
 #include <unistd.h>
 
-#include "ir/checked_size.h"
+#include "core/checked_size.h"
 #include "runtime/allocator.h"
 #include "runtime/element.h"
 #include "runtime/strided.h"

@@ -8,8 +8,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "ir/dtype.h"
-#include "ir/shape.h"
+#include "core/dtype.h"
+#include "core/shape.h"
 
 namespace nnc {
 

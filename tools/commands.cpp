@@ -17,7 +17,7 @@
 #include "codegen/cpu/jit.h"
 #include "ir/passes/pipeline.h"
 #include "ir/printer.h"
-#include "ir/shape_rules.h"
+#include "core/shape_rules.h"
 #include "interp/interpreter.h"
 #include "runtime/kernels.h"
 #include "support/interrupt.h"

@@ -4,7 +4,7 @@
 #include <charconv>
 #include <iostream>
 
-#include "ir/shape.h"
+#include "core/shape.h"
 
 namespace nnc {
 

@@ -9,7 +9,7 @@
 #include "codegen/cpu/memory_plan.h"
 #include "ir/passes/fusion.h"
 #include "ir/passes/pipeline.h"
-#include "ir/shape_rules.h"
+#include "core/shape_rules.h"
 #include "runtime/gemm.h"
 #include "runtime/kernels.h"
 #include "support/error.h"

@@ -13,7 +13,7 @@
 #include "codegen/cpu/vector_math.h"
 #include "ir/function.h"
 #include "ir/passes/fusion.h"
-#include "ir/shape_rules.h"
+#include "core/shape_rules.h"
 #include "support/error.h"
 
 namespace nnc::codegen {

@@ -5,7 +5,7 @@
 
 #include <stdexcept>
 
-#include "ir/shape_rules.h"
+#include "core/shape_rules.h"
 #include "runtime/kernels.h"
 
 namespace nnc::ir {

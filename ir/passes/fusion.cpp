@@ -8,7 +8,7 @@
 
 #include "ir/clone.h"
 #include "ir/passes/dce.h"
-#include "ir/shape_rules.h"
+#include "core/shape_rules.h"
 
 namespace nnc::ir {
 

@@ -19,7 +19,7 @@
 #include "ir/builder.h"
 #include "ir/interpret.h"
 #include "ir/printer.h"
-#include "ir/shape_rules.h"
+#include "core/shape_rules.h"
 #include "ir/verifier.h"
 
 namespace nnc::testing {

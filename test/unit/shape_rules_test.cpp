@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "ir/shape_rules.h"
+#include "core/shape_rules.h"
 #include "support/error.h"
 
 namespace nnc {

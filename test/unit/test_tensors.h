@@ -5,7 +5,7 @@
 #include <initializer_list>
 #include <vector>
 
-#include "ir/shape_rules.h"
+#include "core/shape_rules.h"
 #include "runtime/kernels.h"
 
 namespace nnc::testing {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "ir/dtype.h"
+#include "core/dtype.h"
 
 namespace nnc {
 

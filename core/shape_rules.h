@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "ir/attrs.h"
-#include "ir/op_kind.h"
-#include "ir/shape.h"
+#include "core/attrs.h"
+#include "core/op_kind.h"
+#include "core/shape.h"
 
 namespace nnc {
 

@@ -1,6 +1,6 @@
 // Attribute lists: insertion, typed lookup and printing. A missing or
 // mistyped attribute is a compiler bug and raises InternalError (support/error.h).
-#include "ir/attrs.h"
+#include "core/attrs.h"
 #include "support/error.h"
 
 #include <charconv>

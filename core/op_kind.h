@@ -9,13 +9,13 @@ namespace nnc {
 
 enum class OpKind : uint16_t {
 #define OP(kind, spelling, arity) kind,
-#include "ir/ops.def"
+#include "core/ops.def"
 #undef OP
 };
 
 inline constexpr int kNumOpKinds = 0
 #define OP(kind, spelling, arity) +1
-#include "ir/ops.def"
+#include "core/ops.def"
 #undef OP
     ;
 

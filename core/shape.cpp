@@ -1,5 +1,5 @@
 // Printing and conversion of symbolic dimensions and tensor types.
-#include "ir/shape.h"
+#include "core/shape.h"
 #include "support/error.h"
 
 #include <cctype>

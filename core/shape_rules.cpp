@@ -1,9 +1,9 @@
 // Shape and dtype rules of every primitive in ops.def, grouped by op family.
 // Dims may be known, symbolic or unknown; each rule keeps as much as it can
 // prove and reports a ShapeError only for a certain mismatch.
-#include "ir/shape_rules.h"
+#include "core/shape_rules.h"
 
-#include "ir/checked_size.h"
+#include "core/checked_size.h"
 #include "support/error.h"
 
 #include <algorithm>

@@ -1,5 +1,5 @@
 // Spelling and arity of each OpKind, read from the ops.def table.
-#include "ir/op_kind.h"
+#include "core/op_kind.h"
 
 #include <array>
 
@@ -14,7 +14,7 @@ struct OpInfo {
 
 constexpr std::array<OpInfo, kNumOpKinds> kOps = {{
 #define OP(kind, spelling, arity) {spelling, arity},
-#include "ir/ops.def"
+#include "core/ops.def"
 #undef OP
 }};
 

@@ -1,5 +1,5 @@
 // Element types: spelling, storage size, classification and promotion.
-#include "ir/dtype.h"
+#include "core/dtype.h"
 
 #include <array>
 
