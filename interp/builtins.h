@@ -16,7 +16,7 @@
 
 #include "support/source.h"
 #include "interp/value.h"
-#include "runtime/safetensors.h"
+#include "runtime/io/safetensors.h"
 
 namespace nnc {
 

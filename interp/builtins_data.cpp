@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "interp/builtins.h"
-#include "interp/csv.h"
-#include "runtime/files.h"
+#include "runtime/io/csv.h"
+#include "runtime/io/files.h"
 #include "interp/interpreter.h"
 #include "interp/objects.h"
 #include "runtime/tensor.h"

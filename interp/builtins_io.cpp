@@ -14,10 +14,10 @@
 #include <vector>
 
 #include "interp/builtins.h"
-#include "runtime/files.h"
+#include "runtime/io/files.h"
 #include "interp/interpreter.h"
 #include "interp/objects.h"
-#include "runtime/safetensors.h"
+#include "runtime/io/safetensors.h"
 
 namespace nnc {
 

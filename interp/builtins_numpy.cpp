@@ -14,9 +14,9 @@
 #include <vector>
 
 #include "interp/builtins.h"
-#include "runtime/files.h"
+#include "runtime/io/files.h"
 #include "interp/interpreter.h"
-#include "interp/zip_archive.h"
+#include "runtime/io/zip_archive.h"
 
 namespace nnc {
 

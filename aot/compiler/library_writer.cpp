@@ -12,7 +12,7 @@
 
 #include "codegen/cpu/kernel_module.h"
 #include "ir/printer.h"
-#include "runtime/files.h"
+#include "runtime/io/files.h"
 
 namespace nnc::aot {
 

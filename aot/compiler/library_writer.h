@@ -11,7 +11,7 @@
 
 #include "aot/signature.h"
 #include "ir/function.h"
-#include "runtime/safetensors.h"
+#include "runtime/io/safetensors.h"
 
 namespace nnc::aot {
 

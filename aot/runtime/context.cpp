@@ -9,8 +9,8 @@
 #include "support/diagnostics.h"
 #include "ir/parser.h"
 #include "ir/verifier.h"
-#include "runtime/files.h"
-#include "runtime/safetensors.h"
+#include "runtime/io/files.h"
+#include "runtime/io/safetensors.h"
 #include "support/error.h"
 
 namespace nnc::aot {

@@ -27,7 +27,7 @@
 #include <llvm/TargetParser/Host.h>
 
 #include "codegen/cpu/cache_entry.h"
-#include "runtime/files.h"
+#include "runtime/io/files.h"
 
 namespace nnc::codegen {
 

@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "interp/csv.h"
+#include "runtime/io/csv.h"
 
 namespace nnc {
 namespace {

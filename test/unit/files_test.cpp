@@ -16,7 +16,7 @@
 #include <thread>
 #include <vector>
 
-#include "runtime/files.h"
+#include "runtime/io/files.h"
 
 namespace nnc {
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/safetensors.h"
+#include "runtime/io/safetensors.h"
 
 namespace nnc {
 namespace {

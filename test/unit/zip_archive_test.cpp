@@ -11,7 +11,7 @@
 #include <fstream>
 #include <optional>
 
-#include "interp/zip_archive.h"
+#include "runtime/io/zip_archive.h"
 
 namespace nnc {
 namespace {

@@ -1,7 +1,7 @@
 // Fuzz target: bytes as a safetensors file (the checkpoint reader).
 #include <string_view>
 
-#include "runtime/safetensors.h"
+#include "runtime/io/safetensors.h"
 #include "runtime/tensor.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

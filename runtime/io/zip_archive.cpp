@@ -1,7 +1,7 @@
 // Zip archive reading and writing (see zip_archive.h). Structures are read
 // field by field from little-endian bytes; every offset and length is
 // checked against the bytes that hold it before it is used.
-#include "interp/zip_archive.h"
+#include "runtime/io/zip_archive.h"
 
 #include <unistd.h>
 #include <zlib.h>

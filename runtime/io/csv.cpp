@@ -1,5 +1,5 @@
 // CSV splitting and number parsing (see csv.h).
-#include "interp/csv.h"
+#include "runtime/io/csv.h"
 
 #include <charconv>
 #include <cmath>

@@ -1,5 +1,5 @@
 // The safetensors format (see safetensors.h).
-#include "runtime/safetensors.h"
+#include "runtime/io/safetensors.h"
 
 #include <algorithm>
 #include <bit>
@@ -8,7 +8,7 @@
 #include <optional>
 #include <unordered_set>
 
-#include "runtime/files.h"
+#include "runtime/io/files.h"
 
 #include <nlohmann/json.hpp>
 

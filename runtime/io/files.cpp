@@ -1,5 +1,5 @@
 // Whole-file reads and atomic writes (see files.h).
-#include "runtime/files.h"
+#include "runtime/io/files.h"
 
 #include <dirent.h>
 #include <fcntl.h>
