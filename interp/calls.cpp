@@ -92,7 +92,6 @@ Value Interpreter::call(const Value& callee, CallArgs& args) {
 Value Interpreter::call_function(const FunctionObject& fn, const Value* self, CallArgs& args) {
     DepthGuard depth(call_depth_, args.call_range);
     const ast::FnDef& def = *fn.def;
-    if (def.host && mode_ == Mode::Eager && options_.compile && eager_fallback_depth_ == 0) ++stats_.host_calls;
     BoundParams bound = bind_params(def.params, args, fn.qualified_name);
 
     std::shared_ptr<ModelInstance> instance;

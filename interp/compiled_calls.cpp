@@ -167,13 +167,16 @@ void Interpreter::warn_eager(const FunctionObject& fn, const CompiledCall& entry
 }
 
 bool Interpreter::compiles(const Value& callee) const {
-    const FunctionObject* fn = user_function(callee);
-    return options_.compile && mode_ == Mode::Eager && eager_fallback_depth_ == 0 && fn && !fn->def->host;
+    return options_.compile && mode_ == Mode::Eager && eager_fallback_depth_ == 0 && user_function(callee);
 }
 
 Value Interpreter::call_compiled(const Value& callee, CallArgs& args) {
     Value receiver;
     if (auto* m = callee.object<BoundMethodObject>()) receiver = m->receiver;
+    if (const FunctionObject* fn = user_function(callee); fn->def->host) {   // never traced; what it calls compiles
+        ++stats_.host_calls;
+        return call_function(*fn, receiver.is_none() ? nullptr : &receiver, args);
+    }
     CallArgs general = generalize(*user_function(callee)->def, args);
     const bool symbolic = general.args.size() != args.args.size() ||
                           !std::equal(general.args.begin(), general.args.end(), args.args.begin(),
