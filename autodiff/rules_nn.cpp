@@ -65,6 +65,20 @@ std::vector<Value*> matmul_vjp(Builder& b, const Op& op, Value* ct, const std::v
     return out;
 }
 
+// gemm computes op(a) @ op(b); each cotangent is again a gemm, reading its
+// operands transposed where the product needs them so.
+std::vector<Value*> gemm_vjp(Builder& b, const Op& op, Value* ct, const std::vector<bool>& wanted) {
+    Value *a = op.operands[0], *c = op.operands[1];
+    const bool ta = op.attrs.get_bool("transpose_a", false), tc = op.attrs.get_bool("transpose_b", false);
+    auto gemm = [&](Value* x, Value* y, bool tx, bool ty) {
+        return b.op(OpKind::Gemm, {x, y}, Attrs{{"transpose_a", tx}, {"transpose_b", ty}});
+    };
+    std::vector<Value*> out(2, nullptr);
+    if (wanted[0]) out[0] = ta ? gemm(c, ct, tc, true) : gemm(ct, c, false, !tc);
+    if (wanted[1]) out[1] = tc ? gemm(ct, a, true, ta) : gemm(a, ct, !ta, false);
+    return out;
+}
+
 // --- convolution ---------------------------------------------------------------
 
 // The stride and padding of a window op, plus `extra` = the two trailing dims of `like`.
@@ -187,6 +201,7 @@ void add_nn_rules(RuleTable& table) {
     auto set = [&](OpKind k, VjpRule vjp, JvpRule jvp) { table[static_cast<size_t>(k)] = {vjp, jvp}; };
     using enum OpKind;
     set(MatMul, matmul_vjp, bilinear_jvp);
+    set(Gemm, gemm_vjp, bilinear_jvp);
     set(Conv2d, conv2d_vjp, bilinear_jvp);
     set(Conv2dGradInput, conv2d_grad_input_vjp, bilinear_jvp);
     set(Conv2dGradWeight, conv2d_grad_weight_vjp, bilinear_jvp);

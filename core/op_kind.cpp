@@ -1,4 +1,4 @@
-// Spelling and arity of each OpKind, read from the ops.def table.
+// Spelling, arity and family of each OpKind, read from the ops.def table.
 #include "core/op_kind.h"
 
 #include <array>
@@ -10,10 +10,11 @@ namespace {
 struct OpInfo {
     std::string_view name;
     int arity;
+    OpFamily family;
 };
 
 constexpr std::array<OpInfo, kNumOpKinds> kOps = {{
-#define OP(kind, spelling, arity) {spelling, arity},
+#define OP(kind, spelling, arity, family) {spelling, arity, OpFamily::family},
 #include "core/ops.def"
 #undef OP
 }};
@@ -23,6 +24,8 @@ constexpr std::array<OpInfo, kNumOpKinds> kOps = {{
 std::string_view op_name(OpKind k) { return kOps[static_cast<size_t>(k)].name; }
 
 int op_arity(OpKind k) { return kOps[static_cast<size_t>(k)].arity; }
+
+OpFamily op_family(OpKind k) { return kOps[static_cast<size_t>(k)].family; }
 
 std::optional<OpKind> parse_op_name(std::string_view spelling) {
     for (size_t i = 0; i < kOps.size(); ++i)

@@ -80,7 +80,7 @@ Interpreter::Trace trace_for_transform(BuiltinArgs& a, const Value& f, const Fla
 template <class Transform> std::unique_ptr<ir::Function> transform(BuiltinArgs& a, const char* what, Transform&& t) {
     try {
         std::unique_ptr<ir::Function> f = t();
-        Interpreter::optimize(*f);
+        a.interp().run_pipeline(*f, ir::Stage::Traced, ir::Stage::Optimized);
         return f;
     } catch (const ShapeError& e) {
         if (a.interp().mode() == Interpreter::Mode::Trace) throw TraceFailure{a.call_range(), std::string(what) + ": " + e.what()};

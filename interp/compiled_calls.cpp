@@ -78,8 +78,7 @@ std::string call_aliases(const Value& receiver, const CallArgs& args, const std:
 // values of the arguments' fields) may be written in place.
 void Interpreter::compile_native(CompiledCall& entry, const std::string& name) {
     ir::Function& f = *entry.traced->function;
-    if (!ir::run_passes(f, codegen::fusion_pipeline(), {}).empty())
-        internal_error("fusion broke the IR of " + name);
+    run_pipeline(f, ir::Stage::Optimized, ir::Stage::Lowered);
     codegen::CompileOptions options;
     options.profile = options_.profile;
     const size_t results = f.result_types().size(), updated = entry.traced->updated_leaves.size();
@@ -131,7 +130,7 @@ Interpreter::CompiledCall& Interpreter::compiled_call(const Value& callee, const
             entry.constructor = true;
             entry.guards.clear();   // host code whatever it reads: no reason to trace it again
         } else {
-            optimize(*entry.traced->function);
+            run_pipeline(*entry.traced->function, ir::Stage::Traced, ir::Stage::Optimized);
             if (options_.jit) compile_native(entry, fn.qualified_name);
         }
     } catch (const TraceFailure& f) {

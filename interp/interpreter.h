@@ -31,6 +31,7 @@
 #include "interp/value.h"
 #include "core/attrs.h"
 #include "ir/builder.h"
+#include "ir/passes/pipeline.h"
 #include "support/scoped.h"
 #include "core/op_kind.h"
 
@@ -49,6 +50,9 @@ struct InterpreterOptions {
     bool compile = true;                        // run fn calls as traced IR (false: op by op)
     bool jit = true;                            // compile traced IR to native code (false: interpret the IR)
     bool profile = false;                       // time every step of compiled code
+    // How traced fns go through the compile pipeline: IR printed after
+    // passes (--print-after, to `pipeline.out`), verified after each.
+    ir::PipelineOptions pipeline;
     // Where a warning goes when a fn called from top-level code runs op by
     // op because it cannot be compiled (null: nowhere, `--quiet`); fns of
     // files under `library_dir` (the standard library) are not reported.
@@ -174,8 +178,9 @@ public:
     // value_and_grad) at `where` would differentiate it, so a `while` on a
     // tensor inside, which has no reverse-mode derivative, is an error there.
     Value call_for_reverse_mode(const Value& f, CallArgs& args, const std::string& what, SourceRange where);
-    // Runs the default pass pipeline over a traced or transformed function.
-    static void optimize(ir::Function& f);
+    // Brings a traced or transformed function from stage `from` to `to` of
+    // the compile pipeline for the CPU (ir/passes/pipeline.h).
+    void run_pipeline(ir::Function& f, ir::Stage from, ir::Stage to) const;
     // The IR value of a tensor while tracing (concrete tensors become constants).
     ir::Value* ir_value(const Value& v, SourceRange where);
     ir::Builder* builder() const { return builder_; }

@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 
+#include "codegen/cpu/cpu_target.h"
 #include "interp/flatten.h"
 #include "interp/interpreter.h"
 #include "ir/builder.h"
@@ -37,9 +38,12 @@ bool contains_unknown(const Value& v) {
 
 }  // namespace
 
-void Interpreter::optimize(ir::Function& f) {
-    std::vector<Diagnostic> broken = ir::run_passes(f, ir::default_pipeline(), {});
-    if (!broken.empty()) internal_error(broken[0].message);
+void Interpreter::run_pipeline(ir::Function& f, ir::Stage from, ir::Stage to) const {
+    ir::PipelineOptions pipeline = options_.pipeline;
+    pipeline.from = from;
+    pipeline.to = to;
+    std::vector<Diagnostic> broken = ir::compile_pipeline(f, codegen::cpu_target(), pipeline);
+    if (!broken.empty()) internal_error("@" + f.name() + ": " + broken[0].message);
 }
 
 ir::Value* Interpreter::ir_value(const Value& v, SourceRange where) {

@@ -2,10 +2,11 @@
 // run, so executing an op allocates nothing but its result tensor.
 #include "ir/interpret.h"
 
-#include <map>
 #include <stdexcept>
 #include <unordered_map>
 
+#include "core/symbol_binding.h"
+#include "ir/control_flow.h"
 #include "runtime/kernels.h"
 #include "support/error.h"
 
@@ -54,26 +55,12 @@ private:
 
     std::string where() const { return "interpret @" + f_.name() + ": "; }
 
-    // Whether `t` has `type`: the same dtype, rank and known dims, and each
-    // symbol the size it was first bound to (binding new symbols).
-    bool matches(const Tensor& t, const TensorType& type) {
-        if (t.dtype() != type.dtype || t.rank() != type.rank()) return false;
-        for (int64_t d = 0; d < t.rank(); ++d) {
-            const Dim& dim = type.dims[d];
-            if (dim.is_known() && dim.value() != t.dim(d)) return false;
-            if (dim.is_symbol() && symbols_.emplace(dim.name(), t.dim(d)).first->second != t.dim(d)) return false;
-        }
-        return true;
-    }
+    // Whether `t` has `type` under the symbols bound so far (binding new ones).
+    bool matches(const Tensor& t, const TensorType& type) { return symbols_.bind(type, t.dtype(), t.shape()); }
 
     [[noreturn]] void mismatch(const Tensor& t, const TensorType& type, const std::string& what) {
-        std::string bound;
-        for (const auto& [name, size] : symbols_) {
-            bool used = false;
-            for (const Dim& dim : type.dims) used = used || dim.name() == name;
-            if (used) bound += (bound.empty() ? " with " : ", ") + name + " = " + std::to_string(size);
-        }
-        throw RuntimeError(where() + what + " is " + t.type().str() + " but its type is " + type.str() + bound);
+        throw RuntimeError(where() + what + " is " + t.type().str() + " but its type is " + type.str() +
+                           symbols_.describe(type));
     }
 
     // Runs the ops of `b` up to its terminator and returns that terminator.
@@ -83,9 +70,7 @@ private:
             case OpKind::Yield:
             case OpKind::Return: return op;
             case OpKind::Constant: slot(op->result()) = op->payload; break;
-            case OpKind::For: run_for(*op); break;
-            case OpKind::If: run_if(*op); break;
-            case OpKind::While: run_while(*op); break;
+            case OpKind::For: case OpKind::If: case OpKind::While: run_control(*op); break;
             case OpKind::Fusion: run_fusion(*op); break;
             default: run_primitive(*op); break;
             }
@@ -102,63 +87,36 @@ private:
         slot(op.result()) = std::move(result);
     }
 
-    // Binds `args` of a region to `values`, runs it, and reads what it yields back into `values`.
-    const Op* run_region(const Block& region, std::span<Value* const> args, std::vector<Tensor>& values) {
-        for (size_t k = 0; k < values.size(); ++k) slot(args[k]) = values[k];
-        const Op* yield = run_block(region);
-        for (size_t k = 0; k < values.size() && k < yield->operands.size(); ++k) values[k] = slot(yield->operands[k]);
-        return yield;
+    // Binds the arguments of `region` to `values`, runs it, and returns what it yields.
+    std::vector<Tensor> run_region(const Block& region, std::vector<Tensor> values) {
+        for (size_t k = 0; k < values.size(); ++k) slot(region.args[k]) = std::move(values[k]);
+        std::vector<Tensor> yielded;
+        for (const Value* v : run_block(region)->operands) yielded.push_back(slot(v));
+        return yielded;
     }
 
-    std::vector<Tensor> operand_values(const Op& op, size_t first) {
+    std::vector<Tensor> operand_values(const Op& op) {
         std::vector<Tensor> values;
-        for (size_t k = first; k < op.operands.size(); ++k) values.push_back(slot(op.operands[k]));
+        for (const Value* v : op.operands) values.push_back(slot(v));
         return values;
     }
 
-    void set_results(const Op& op, std::vector<Tensor>& values) {
+    void set_results(const Op& op, std::vector<Tensor> values) {
         for (size_t k = 0; k < op.results.size(); ++k) slot(op.results[k]) = std::move(values[k]);
     }
 
-    void run_for(const Op& op) {
-        const int64_t trip = slot(op.operands[0]).get_int(0);
-        const Block& body = *op.regions[0];
-        std::vector<Tensor> carried = operand_values(op, 1);
-        for (int64_t i = 0; i < trip; ++i) {
-            slot(body.args[0]) = Tensor::scalar(static_cast<double>(i), DType::I64);
-            run_region(body, std::span<Value* const>(body.args).subspan(1), carried);
-        }
-        set_results(op, carried);
+    void run_control(const Op& op) {
+        set_results(op, run_control_flow(op, operand_values(op), [&](size_t r, std::vector<Tensor> args) {
+                        return run_region(*op.regions[r], std::move(args));
+                    }));
     }
 
-    void run_if(const Op& op) {
-        const Block& branch = *op.regions[slot(op.operands[0]).get(0) != 0 ? 0 : 1];
-        const Op* yield = run_block(branch);
-        for (size_t k = 0; k < op.results.size(); ++k) slot(op.results[k]) = slot(yield->operands[k]);
-    }
-
-    void run_fusion(const Op& op) {
-        std::vector<Tensor> values = operand_values(op, 0);
-        const Op* yield = run_region(*op.regions[0], op.regions[0]->args, values);
-        for (size_t k = 0; k < op.results.size(); ++k) slot(op.results[k]) = slot(yield->operands[k]);
-    }
-
-    void run_while(const Op& op) {
-        const Block& cond = *op.regions[0];
-        const Block& body = *op.regions[1];
-        std::vector<Tensor> carried = operand_values(op, 0);
-        for (;;) {
-            for (size_t k = 0; k < carried.size(); ++k) slot(cond.args[k]) = carried[k];
-            if (slot(run_block(cond)->operands[0]).get(0) == 0) break;
-            run_region(body, body.args, carried);
-        }
-        set_results(op, carried);
-    }
+    void run_fusion(const Op& op) { set_results(op, run_region(*op.regions[0], operand_values(op))); }
 
     const Function& f_;
     std::unordered_map<const Value*, size_t> slot_of_;
     std::vector<Tensor> slots_;
-    std::map<std::string, int64_t, std::less<>> symbols_;
+    SymbolBinding symbols_;
     std::vector<Tensor> operands_;   // scratch for run_primitive
 };
 

@@ -65,6 +65,7 @@ Tensor update_index_kernel(OpKind, std::span<const Tensor>, const Attrs&);
 
 // matmul.cpp
 Tensor matmul_kernel(OpKind, std::span<const Tensor>, const Attrs&);
+Tensor gemm_kernel(OpKind, std::span<const Tensor>, const Attrs&);
 
 // kernels_nn.cpp
 Tensor conv2d_kernel(OpKind, std::span<const Tensor>, const Attrs&);

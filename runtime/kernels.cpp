@@ -54,6 +54,7 @@ constexpr std::array<Kernel, kNumOpKinds> kKernels = [] {
     set({UpdateIndex}, update_index_kernel);
 
     set({MatMul}, matmul_kernel);
+    set({Gemm}, gemm_kernel);
     set({Conv2d}, conv2d_kernel);
     set({MaxPool2d, AvgPool2d}, pool2d_kernel);
     set({Softmax, LogSoftmax}, softmax_kernel);

@@ -1,6 +1,7 @@
 // Matrix product with NumPy semantics: a 1-D left operand is a row and a 1-D
 // right operand a column (the extra dim is dropped from the result); leading
-// batch dims broadcast. Each matrix of the batch is one gemm call.
+// batch dims broadcast. Each matrix of the batch is one gemm call. And gemm,
+// the 2-D product that reads transposed operands in place.
 #include <algorithm>
 #include <cstring>
 #include <dnnl.h>
@@ -76,6 +77,25 @@ Tensor matmul_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs&
                 gemm<T>(m, n, k, a.data<T>() + at[0], b.data<T>() + at[1], out.data<T>() + i * m * n);
             }
         }
+    });
+    return out;
+}
+
+Tensor gemm_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs& attrs) {
+    Tensor out = allocate_result(kind, operands, attrs);
+    const bool ta = attrs.get_bool("transpose_a", false), tb = attrs.get_bool("transpose_b", false);
+    const Tensor &a = operands[0], &b = operands[1];
+    const int64_t m = out.dim(0), n = out.dim(1), k = ta ? a.dim(0) : a.dim(1);
+    if (out.dtype() == DType::F32) {
+        sgemm(ta, tb, m, n, k, a.data<float>(), a.dim(1), b.data<float>(), b.dim(1), out.data<float>(), n);
+        return out;
+    }
+    const Attrs swap{{"perm", std::vector<int64_t>{1, 0}}};
+    const Tensor at = ta ? permute_kernel(OpKind::Permute, std::span(&a, 1), swap) : a;
+    const Tensor bt = tb ? permute_kernel(OpKind::Permute, std::span(&b, 1), swap) : b;
+    visit_compute_dtype(out.dtype(), [&]<class T>(std::type_identity<T>) {
+        if constexpr (std::is_same_v<T, bool>) internal_error("bool gemm");
+        else gemm<T>(m, n, k, at.data<T>(), bt.data<T>(), out.data<T>());
     });
     return out;
 }

@@ -4,7 +4,9 @@
 The layers, lowest first (README, "Layout"): support; core (the op table,
 dtypes, shapes, shape rules); runtime; ir, frontend; autodiff, codegen;
 interp, aot; tools. A folder may
-include itself and what its entry in ALLOWED lists. Prints each offending
+include itself and what its entry in ALLOWED lists; the backend-neutral
+files directly in codegen/ include no backend (codegen/cpu/, ...), since
+every backend plugs into them. Prints each offending
 include as `file:line: folder includes folder/...` and exits 1 when there
 is one.   scripts/check-layering.py [SOURCE_ROOT]
 """
@@ -23,7 +25,9 @@ ALLOWED = {
     "interp": {"support", "core", "ir", "runtime", "frontend", "autodiff", "codegen"},
     "aot": {"support", "core", "ir", "runtime", "codegen", "aot", "nnc"},
 }
-INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/')
+# Folders whose own files are backend-neutral: they include none of their subfolders.
+NEUTRAL = {"codegen"}
+INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/([a-z_]+/)?')
 SUFFIXES = {".h", ".cpp", ".def", ".re", ".y"}
 
 
@@ -36,8 +40,13 @@ def main():
                 continue
             for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
                 m = INCLUDE.match(line)
-                if m and m.group(1) != folder and m.group(1) not in allowed and (root / m.group(1)).is_dir():
+                if not m or not (root / m.group(1)).is_dir():
+                    continue
+                if m.group(1) != folder and m.group(1) not in allowed:
                     print(f"{path.relative_to(root)}:{number}: {folder} includes {m.group(1)}/...")
+                    bad += 1
+                elif folder in NEUTRAL and path.parent == root / folder and m.group(1) == folder and m.group(2):
+                    print(f"{path.relative_to(root)}:{number}: backend-neutral {folder}/ includes {folder}/{m.group(2)}...")
                     bad += 1
     print(f"layering: {bad} offending includes")
     return 1 if bad else 0

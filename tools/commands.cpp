@@ -65,6 +65,7 @@ InterpreterOptions interpreter_options(const DriverOptions& o, DiagnosticEngine*
     io.compile = !o.eager;
     io.jit = o.jit;
     io.profile = o.profile;
+    io.pipeline = pipeline_options(o);
     if (!o.stdlib_dir.empty()) io.module_paths.push_back(o.stdlib_dir);
     return io;
 }
@@ -76,11 +77,8 @@ std::string script_dir(const std::string& file) {
 
 // The later stages of a traced fn: optimised IR, fused IR, the kernels'
 // LLVM IR (optimised) or their assembly.
-int emit_compiled(ir::Function& f, const std::string& stage) {
-    if (!ir::run_passes(f, stage == "ir-opt" ? ir::default_pipeline() : codegen::fusion_pipeline(), {}).empty()) {
-        std::cerr << "nnc: internal error: a pass broke the IR of @" << f.name() << "\n";
-        return 1;
-    }
+int emit_compiled(const Interpreter& interp, ir::Function& f, const std::string& stage) {
+    interp.run_pipeline(f, ir::Stage::Traced, stage == "ir-opt" ? ir::Stage::Optimized : ir::Stage::Lowered);
     if (stage == "ir-opt" || stage == "fused") ir::print_function(f, std::cout);
     else if (stage == "llvm") std::cout << codegen::kernels_llvm_ir(f);
     else std::cout << codegen::kernels_assembly(f);
@@ -105,14 +103,14 @@ int emit_ir(LoadedScript& s, const DriverOptions& o) {
             ir::print_function(*trace.function, std::cout);
             return 0;
         }
-        if (o.stage != "grad") return emit_compiled(*trace.function, o.stage);
+        if (o.stage != "grad") return emit_compiled(interp, *trace.function, o.stage);
         // grad: the value and the gradient with respect to every float parameter, optimised.
         std::vector<size_t> wrt;
         for (size_t i = 0; i < trace.params.size(); ++i)
             if (trace.params[i].differentiable && is_floating(trace.function->params()[i]->type().dtype)) wrt.push_back(i);
         std::unique_ptr<ir::Function> g = autodiff::value_and_grad(*trace.function, wrt);
         g->set_name(o.fn + ".value_and_grad");
-        Interpreter::optimize(*g);
+        interp.run_pipeline(*g, ir::Stage::Traced, ir::Stage::Optimized);
         ir::print_function(*g, std::cout);
     } catch (const CompileError& e) {
         s.diags.report(e.diag);
@@ -170,6 +168,15 @@ void print_profile(const Interpreter& interp, const SourceManager& sources) {
 }
 
 }  // namespace
+
+ir::PipelineOptions pipeline_options(const DriverOptions& o) {
+    ir::PipelineOptions pipeline;
+    pipeline.print_after = o.print_after;
+    pipeline.print_after_all = o.print_after_all;
+    pipeline.verify_each = pipeline.verify_each || o.verify_each;
+    pipeline.out = &std::cerr;
+    return pipeline;
+}
 
 int run_command(const DriverOptions& o) {
     LoadedScript s(o.color);

@@ -9,7 +9,6 @@
 #include <set>
 
 #include "aot/compiler/library_writer.h"
-#include "codegen/cpu/executable.h"
 #include "frontend/parse.h"
 #include "interp/interpreter.h"
 #include "ir/passes/pipeline.h"
@@ -166,6 +165,7 @@ int compile_command(const DriverOptions& o) {
 
     InterpreterOptions io;
     io.seed = o.seed;
+    io.pipeline = pipeline_options(o);
     if (!o.stdlib_dir.empty()) io.module_paths.push_back(o.stdlib_dir);
     Interpreter interp(sources, io);
     aot::LibraryRequest request;
@@ -179,7 +179,7 @@ int compile_command(const DriverOptions& o) {
         Interpreter::Lowered lowered = interp.lower(std::move(program), dir.empty() ? "." : dir, o.fn, given, /*concrete=*/true);
         describe(lowered, o, request);
         ir::Function& f = *lowered.trace.function;
-        if (!ir::run_passes(f, codegen::fusion_pipeline(), {}).empty()) throw CompileFailure{"internal error: fusion broke the IR"};
+        interp.run_pipeline(f, ir::Stage::Traced, ir::Stage::Lowered);
         request.function = &f;
         aot::write_library(request);
         std::cout << "nnc: wrote " << request.output << " and " << request.header << "\n";

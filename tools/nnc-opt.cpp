@@ -6,7 +6,8 @@
 //           [--verify-diagnostics]
 //
 // Reads FILE (`-` = stdin), parses and verifies it, runs the passes over
-// each function (verifying after each) and prints the module. With
+// each function (verifying after each) and prints the module; the passes
+// that ask a target (select-gemm, fuse) ask the CPU backend's. With
 // --split-input-file the input is cut at `// -----` lines and each piece is
 // processed on its own (line numbers stay those of the whole file), the
 // outputs separated by `// -----`. With --verify-diagnostics, errors are
@@ -22,6 +23,7 @@
 
 #include "support/verify.h"
 #include "ir/parser.h"
+#include "codegen/cpu/cpu_target.h"
 #include "ir/passes/pipeline.h"
 #include "ir/printer.h"
 #include "ir/verifier.h"
@@ -78,7 +80,7 @@ bool process(SourceManager& sources, uint32_t file, DiagnosticEngine& diags, con
     for (const auto& f : module->functions)
         if (!report(ir::verify(*f))) return false;
     for (const auto& f : module->functions)
-        if (!report(ir::run_passes(*f, o.passes, o.pipeline))) return false;
+        if (!report(ir::run_passes(*f, o.passes, codegen::cpu_target(), o.pipeline))) return false;
     ir::print_module(*module, std::cout, {o.print_locations, &sources});
     return true;
 }

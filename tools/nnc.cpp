@@ -74,6 +74,10 @@ int main(int argc, char** argv) {
         ("profile", "run: at exit, print the time spent in each kernel of compiled fns")
         ("no-jit", "run: interpret traced IR instead of compiling it to native code")
         ("no-cache", "run: do not read or write compiled kernels on disk")
+        ("print-after", po::value<std::string>(&options.print_after),
+         "run, emit, compile: print the IR of each compiled fn to stderr after every run of this pass")
+        ("print-after-all", "run, emit, compile: print the IR of each compiled fn to stderr after every pass")
+        ("verify-each", "run, emit, compile: verify the IR after every pass (always on in debug builds)")
         ("seed", po::value<uint64_t>(&options.seed)->default_value(0), "default seed of random operations")
         ("threads", po::value<int>(&options.threads)->default_value(0), "kernel threads (0 = all cores)")
         ("stage", po::value<std::string>(&options.stage)->default_value("ast"), "emit: tokens | ast | ir | grad | ir-opt | fused | llvm | asm")
@@ -137,6 +141,14 @@ int main(int argc, char** argv) {
     options.quiet = vm.count("quiet") > 0;
     options.profile = vm.count("profile") > 0;
     options.jit = vm.count("no-jit") == 0;
+    options.print_after_all = vm.count("print-after-all") > 0;
+    options.verify_each = vm.count("verify-each") > 0;
+    if (!options.print_after.empty() && !nnc::ir::find_pass(options.print_after)) {
+        std::cerr << "nnc: error: --print-after: no pass named `" << options.print_after << "` (passes:";
+        for (const nnc::ir::Pass& p : nnc::ir::all_passes()) std::cerr << " " << p.name;
+        std::cerr << ")\n";
+        return 2;
+    }
     if (vm.count("no-cache") == 0) options.cache_dir = default_cache_dir();
     options.verify_diagnostics = vm.count("verify-diagnostics") > 0;
     options.embed_weights = vm.count("embed-weights") > 0;

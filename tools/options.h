@@ -24,6 +24,9 @@ struct DriverOptions {
     bool quiet = false;           // run: no warning for a fn that runs eagerly because it cannot be compiled
     bool jit = true;              // run: compile traced fns to native code (false: interpret their IR)
     bool profile = false;         // run: print a per-kernel time table at exit
+    std::string print_after;      // run, emit, compile: print the IR after every run of this pass
+    bool print_after_all = false; // run, emit, compile: print the IR after every pass
+    bool verify_each = false;     // run, emit, compile: verify the IR after every pass
     std::string cache_dir;        // compiled kernels on disk; empty = no disk cache
     uint64_t seed = 0;            // default seed of random ops without one
     int threads = 0;              // kernel threads; 0 = all cores

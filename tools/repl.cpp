@@ -14,6 +14,7 @@
 
 #include "frontend/parse.h"
 #include "interp/interpreter.h"
+#include "tools/commands.h"
 #include "support/interrupt.h"
 
 namespace nnc {
@@ -66,6 +67,7 @@ private:
         InterpreterOptions io;
         io.seed = o.seed;
         io.echo_values = true;
+        io.pipeline = pipeline_options(o);
         if (!o.stdlib_dir.empty()) io.module_paths.push_back(o.stdlib_dir);
         if (!o.quiet) io.warnings = &diags;
         io.library_dir = o.stdlib_dir;

@@ -18,7 +18,7 @@ namespace nnc::aot {
 struct LibraryRequest {
     std::string name;                  // the C prefix of every exported symbol
     std::string origin;                // for the header's comment: "fn `f` of model.nn"
-    const ir::Function* function = nullptr;   // fused (codegen::fusion_pipeline())
+    const ir::Function* function = nullptr;   // lowered for the CPU (ir/passes/pipeline.h)
     Signature signature;
     std::vector<NamedTensor> embedded_state;  // by state name
     std::string output;                // the .so

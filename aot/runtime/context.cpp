@@ -6,8 +6,9 @@
 #include <mutex>
 #include <sstream>
 
-#include "support/diagnostics.h"
+#include "codegen/cpu/cpu_backend.h"
 #include "ir/parser.h"
+#include "support/diagnostics.h"
 #include "ir/verifier.h"
 #include "runtime/io/files.h"
 #include "runtime/io/safetensors.h"
@@ -73,7 +74,8 @@ Context::Context(std::shared_ptr<const Library> library, const char* weights_pat
     codegen::CompileOptions options;
     for (const auto& [result, param] : lib.signature.updates) options.updates[result] = param;
     try {
-        executable_ = codegen::Executable::build(*lib.function, options, lib.kernels, 0);
+        executable_ = std::make_unique<codegen::Executable>(*lib.function, options,
+                                                            std::make_unique<codegen::CpuBackend>(lib.kernels), 0);
     } catch (const InternalError& x) {
         internal(x.what());
     }

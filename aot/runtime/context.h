@@ -10,7 +10,8 @@
 #include <vector>
 
 #include "aot/signature.h"
-#include "codegen/cpu/executable.h"
+#include "codegen/cpu/kernel_abi.h"
+#include "codegen/executable.h"
 #include "ir/function.h"
 #include "nnc/aot_abi.h"
 #include "runtime/tensor.h"

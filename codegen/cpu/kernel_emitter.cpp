@@ -49,7 +49,7 @@ public:
     KernelInfo run() {
         KernelInfo info;
         info.symbol = entry_->getName().str();
-        if (root_ && ir::fusible_softmax(*root_)) {
+        if (root_ && (root_->kind == OpKind::Softmax || root_->kind == OpKind::LogSoftmax)) {
             softmax();
             info.outer_dims = static_cast<int>(iteration_.size()) - 1;
         } else {

@@ -6,6 +6,7 @@
 
 #include <llvm/IR/Module.h>
 
+#include "codegen/cpu/cpu_backend.h"
 #include "codegen/cpu/jit.h"
 #include "codegen/cpu/kernel_emitter.h"
 
@@ -41,7 +42,7 @@ std::unique_ptr<Executable> compile_with_jit(const ir::Function& f, const Compil
     std::vector<CompiledKernel> kernels;
     for (size_t k = 0; k < infos.size(); ++k) kernels.push_back({infos[k], fns[k]});
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    return Executable::build(f, options, std::move(kernels), ms);
+    return std::make_unique<Executable>(f, options, std::make_unique<CpuBackend>(std::move(kernels)), ms);
 }
 
 std::string kernels_llvm_ir(const ir::Function& f) {

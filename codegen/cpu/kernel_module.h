@@ -8,14 +8,14 @@
 #include <string>
 #include <vector>
 
-#include "codegen/cpu/executable.h"
+#include "codegen/executable.h"
 #include "codegen/cpu/kernel_abi.h"
 #include "ir/function.h"
 
 namespace nnc::codegen {
 
-// Compiles the kernels of `f` (fused: fusion_pipeline()) with the JIT and
-// builds its executable.
+// Compiles the kernels of `f` (lowered by the compile pipeline for the CPU)
+// with the JIT and builds its executable on the CPU backend.
 std::unique_ptr<Executable> compile_with_jit(const ir::Function& f, const CompileOptions& options);
 
 // The kernels' module text, optimised (`emit --stage=llvm`) or as host
@@ -26,7 +26,7 @@ std::string kernels_assembly(const ir::Function& f);
 // Writes the kernels of `f` as a position-independent object file for
 // `cpu` ("host", or an LLVM CPU name such as "x86-64-v3") with every
 // kernel symbol prefixed by `symbol_prefix`; returns the kernels in the
-// order Executable::build takes them. Throws std::runtime_error.
+// order the CPU backend takes them. Throws std::runtime_error.
 std::vector<KernelInfo> write_kernels_object(const ir::Function& f, const std::string& symbol_prefix,
                                              const std::string& cpu, const std::string& path);
 

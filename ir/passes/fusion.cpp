@@ -14,63 +14,22 @@ namespace nnc::ir {
 
 namespace {
 
-bool kernel_dtype(DType t) {
-    return t == DType::F32 || t == DType::F64 || t == DType::I32 || t == DType::I64 || t == DType::Bool;
+bool is_reduction_root(OpKind kind) {
+    return kind == OpKind::ReduceSum || kind == OpKind::ReduceMean || kind == OpKind::ReduceMax ||
+           kind == OpKind::ReduceMin || kind == OpKind::SumLike;
 }
 
-bool float_dtype(DType t) { return t == DType::F32 || t == DType::F64; }
-
-bool all_dtypes(const Op& op, bool (*ok)(DType)) {
-    for (const Value* v : op.operands)
-        if (!ok(v->type().dtype)) return false;
-    for (const Value* v : op.results)
-        if (!ok(v->type().dtype)) return false;
-    return true;
+bool is_softmax_row(const Op& op) {
+    if (op.kind != OpKind::Softmax && op.kind != OpKind::LogSoftmax) return false;
+    const TensorType& t = op.operands[0]->type();
+    return t.rank() >= 1 && normalize_axis(op.attrs.get_int("axis"), t.rank()) == t.rank() - 1;
 }
 
 }  // namespace
 
-bool fusible_elementwise(const Op& op) {
-    if (op.results.size() != 1 || !all_dtypes(op, kernel_dtype)) return false;
-    const DType out = op.result()->type().dtype;
-    switch (op.kind) {
-    case OpKind::Exp: case OpKind::Log: case OpKind::Sqrt: case OpKind::Rsqrt: case OpKind::Sin: case OpKind::Cos:
-    case OpKind::Tanh: case OpKind::Sigmoid: case OpKind::Gelu: case OpKind::Softplus: case OpKind::Div:
-    case OpKind::Pow:
-        return float_dtype(out);
-    case OpKind::Neg: case OpKind::Abs: case OpKind::Sign: case OpKind::Relu: case OpKind::Add: case OpKind::Sub:
-    case OpKind::Mul: case OpKind::Maximum: case OpKind::Minimum:
-        return out != DType::Bool;
-    case OpKind::LogicalAnd: case OpKind::LogicalOr:
-        return all_dtypes(op, [](DType t) { return t == DType::Bool; });
-    case OpKind::LogicalNot: case OpKind::Cast: case OpKind::StopGradient: case OpKind::Eq: case OpKind::Ne:
-    case OpKind::Lt: case OpKind::Le: case OpKind::Gt: case OpKind::Ge: case OpKind::Where:
-    case OpKind::BroadcastTo: case OpKind::BroadcastLike:
-        return true;
-    default:
-        return false;
-    }
-}
-
-bool fusible_reduction(const Op& op) {
-    switch (op.kind) {
-    case OpKind::ReduceSum: case OpKind::ReduceMean: case OpKind::ReduceMax: case OpKind::ReduceMin:
-    case OpKind::SumLike:
-        return float_dtype(op.operands[0]->type().dtype) && op.result()->type().dtype == op.operands[0]->type().dtype;
-    default:
-        return false;
-    }
-}
-
-bool fusible_softmax(const Op& op) {
-    if (op.kind != OpKind::Softmax && op.kind != OpKind::LogSoftmax) return false;
-    const TensorType& t = op.operands[0]->type();
-    return float_dtype(t.dtype) && t.rank() >= 1 && normalize_axis(op.attrs.get_int("axis"), t.rank()) == t.rank() - 1;
-}
-
 const Op* group_root(const Op& fusion) {
     for (const Op* op : fusion.regions[0]->ops)
-        if (fusible_reduction(*op) || fusible_softmax(*op)) return op;
+        if (is_reduction_root(op->kind) || op->kind == OpKind::Softmax || op->kind == OpKind::LogSoftmax) return op;
     return nullptr;
 }
 
@@ -85,7 +44,7 @@ struct Group {
 
 class Fuser {
 public:
-    explicit Fuser(Function& f) : f_(f) {}
+    Fuser(Function& f, const Target& target) : f_(f), target_(target) {}
 
     // Fuses the blocks nested in `b`'s ops first, then `b` itself.
     void block(Block* b) {
@@ -100,12 +59,21 @@ public:
     }
 
 private:
+    // Whether `op` can be in a group (the kind of group: its family) and the target lowers it.
+    bool fusible(const Op& op) const {
+        const bool groupable = (op_family(op.kind) == OpFamily::Elementwise && op.results.size() == 1) ||
+                               is_reduction_root(op.kind) || is_softmax_row(op);
+        return groupable && target_.lowers(op);
+    }
+
     void visit(Op* op) {
-        if (fusible_elementwise(*op)) {
+        if (!fusible(*op)) {
+            // a library op between groups
+        } else if (op_family(op->kind) == OpFamily::Elementwise) {
             join(op, op->result()->type().dims, false);
-        } else if (fusible_reduction(*op)) {
+        } else if (is_reduction_root(op->kind)) {
             join(op, op->operands[0]->type().dims, true);
-        } else if (fusible_softmax(*op)) {
+        } else {   // a softmax row
             Group* g = new_group(op->operands[0]->type().dims);
             add(g, op);
             g->closed = true;
@@ -226,6 +194,7 @@ private:
     }
 
     Function& f_;
+    const Target& target_;
     std::vector<std::unique_ptr<Group>> groups_;
     std::unordered_map<const Op*, Group*> group_of_;
     std::unordered_map<const Op*, size_t> position_;
@@ -233,8 +202,8 @@ private:
 
 }  // namespace
 
-void fuse(Function& f) {
-    Fuser(f).block(f.body());
+void fuse(Function& f, const Target& target) {
+    Fuser(f, target).block(f.body());
     dce(f);
 }
 

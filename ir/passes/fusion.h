@@ -9,8 +9,9 @@
 //   } : f32[B, 256]
 //
 // Three kinds of group (a code generator emits one kernel per group; the
-// IR interpreter just runs the body). Which ops join a group still follows
-// the CPU emitter's coverage (fusible_* below), not a backend's table:
+// IR interpreter just runs the body). Which ops join is the target's
+// answer (ir/passes/target.h): the structure is the same for every backend,
+// the op and dtype coverage is its emitter's.
 //   - loop: elementwise ops (with broadcasting) over one iteration shape;
 //     intermediate values never reach memory.
 //   - reduction: a loop group whose values feed one reduction (sum, mean,
@@ -27,21 +28,13 @@
 #pragma once
 
 #include "ir/function.h"
+#include "ir/passes/target.h"
 
 namespace nnc::ir {
-
-// Whether a code generator can compute `op` one element at a time inside a
-// loop group: elementwise arithmetic, comparisons, casts and broadcasts over
-// f32, f64, i32, i64 and bool.
-bool fusible_elementwise(const Op& op);
-// Whether `op` is a reduction a group can end in (float sum, mean, max, min, sum_like).
-bool fusible_reduction(const Op& op);
-// softmax / log_softmax of a float tensor over its last axis.
-bool fusible_softmax(const Op& op);
 
 // The single reduction / softmax op of a group (null for loop groups).
 const Op* group_root(const Op& fusion);
 
-void fuse(Function& f);
+void fuse(Function& f, const Target& target);
 
 }  // namespace nnc::ir

@@ -31,6 +31,18 @@ TEST(MatMulGrad, AllForms) {
     }
 }
 
+TEST(GemmGrad, EveryTransposition) {
+    uint64_t seed = 60;
+    for (bool ta : {false, true})
+        for (bool tb : {false, true}) {
+            SCOPED_TRACE("transpose_a " + std::to_string(ta) + " transpose_b " + std::to_string(tb));
+            const Shape sa = ta ? Shape{3, 2} : Shape{2, 3}, sb = tb ? Shape{4, 3} : Shape{3, 4};
+            check({uniform(sa, -1, 1, ++seed), uniform(sb, -1, 1, ++seed)}, [&](Builder& b, Params p) {
+                return op(b, OpKind::Gemm, {p[0], p[1]}, Attrs{{"transpose_a", ta}, {"transpose_b", tb}});
+            });
+        }
+}
+
 struct Window {
     Shape stride, padding;
 };

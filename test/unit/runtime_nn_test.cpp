@@ -71,6 +71,24 @@ TEST(MatMul, LargeF32MatchesNaive) {
     for (size_t i = 0; i < want.size(); ++i) ASSERT_NEAR(out.get(static_cast<int64_t>(i)), want[i], 1e-3);
 }
 
+// gemm reads a transposed operand in place: the same numbers as matmul of the transposes.
+TEST(Gemm, TranspositionsMatchMatMul) {
+    const Attrs swap{{"perm", std::vector<int64_t>{1, 0}}};
+    for (DType dtype : {DType::F32, DType::F64, DType::BF16})
+        for (bool ta : {false, true})
+            for (bool tb : {false, true}) {
+                SCOPED_TRACE(std::string(dtype_name(dtype)) + (ta ? " A^T" : " A") + (tb ? " B^T" : " B"));
+                const Tensor a = iota(dtype, ta ? Shape{7, 3} : Shape{3, 7}), b = iota(dtype, tb ? Shape{5, 7} : Shape{7, 5});
+                const Tensor got = run(OpKind::Gemm, {a, b}, Attrs{{"transpose_a", ta}, {"transpose_b", tb}});
+                const Tensor want = run(OpKind::MatMul, {ta ? run(OpKind::Permute, {a}, swap) : a, tb ? run(OpKind::Permute, {b}, swap) : b});
+                EXPECT_EQ(got.shape(), (Shape{3, 5}));
+                EXPECT_EQ(got.dtype(), dtype);
+                EXPECT_EQ(values(got), values(want));
+            }
+    EXPECT_EQ(run(OpKind::Gemm, {iota(DType::F32, {0, 4}), iota(DType::F32, {4, 2})}).shape(), (Shape{0, 2}));
+    EXPECT_EQ(values(run(OpKind::Gemm, {iota(DType::F32, {2, 0}), iota(DType::F32, {0, 2})})), (V{0, 0, 0, 0}));
+}
+
 TEST(Conv2d, AgainstHandComputed) {
     // 1x1x3x3 input, 1x1x2x2 kernel of ones: each output sums a 2x2 window.
     const Tensor x = f32({1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9});

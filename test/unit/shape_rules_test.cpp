@@ -242,5 +242,32 @@ TEST(Creation, FullLikeCopiesTheOperandsDims) {
               "full_like: shape entry -3 names a dim the operands do not have");
 }
 
+TEST(Gemm, TransposedOperandsAndErrors) {
+    const Attrs tb{{"transpose_b", true}};
+    EXPECT_EQ(infer(OpKind::Gemm, {f32({"B", "4"}), f32({"8", "4"})}, tb).str(), "f32[B, 8]");
+    EXPECT_EQ(infer(OpKind::Gemm, {f32({"4", "B"}), f32({"4", "8"})}, Attrs{{"transpose_a", true}}).str(), "f32[B, 8]");
+    EXPECT_EQ(error_of(OpKind::Gemm, {f32({"2", "3"}), f32({"4", "5"})}), "gemm: inner dimensions differ: f32[2, 3] and f32[4, 5]");
+    EXPECT_EQ(error_of(OpKind::Gemm, {f32({"2", "3", "1"}), f32({"3", "5"})}),
+              "gemm: operands must be matrices: f32[2, 3, 1] and f32[3, 5]");
+    EXPECT_EQ(error_of(OpKind::Gemm, {type(DType::I32, {"2", "3"}), type(DType::I32, {"3", "5"})}),
+              "gemm: operands must have one floating-point dtype: i32[2, 3] and i32[3, 5]");
+}
+
+// Each family says how its ops compute; fusion and the backends key on it.
+TEST(OpKindTable, Families) {
+    EXPECT_EQ(op_family(OpKind::Exp), OpFamily::Elementwise);
+    EXPECT_EQ(op_family(OpKind::Where), OpFamily::Elementwise);
+    EXPECT_EQ(op_family(OpKind::BroadcastLike), OpFamily::Elementwise);
+    EXPECT_EQ(op_family(OpKind::SumLike), OpFamily::Reduction);
+    EXPECT_EQ(op_family(OpKind::Permute), OpFamily::Layout);
+    EXPECT_EQ(op_family(OpKind::Gather), OpFamily::Index);
+    EXPECT_EQ(op_family(OpKind::Gemm), OpFamily::Library);
+    EXPECT_EQ(op_family(OpKind::FullLike), OpFamily::Creation);
+    for (int k = 0; k < kNumOpKinds; ++k) {
+        const auto kind = static_cast<OpKind>(k);
+        EXPECT_EQ(op_family(kind) == OpFamily::Structure, is_control_flow(kind)) << op_name(kind);
+    }
+}
+
 }  // namespace
 }  // namespace nnc

@@ -1,8 +1,9 @@
-// Static memory planning: places an executable's temporary buffers in one
-// arena, reusing the space of buffers whose last use has passed. Lifetimes
-// are in step numbers, inclusive at both ends, so a step never writes its
-// output over an input it is still reading. Planned once per set of
-// concrete dimension sizes; the peak is known before anything runs.
+// Static memory planning, the same for every backend: places an
+// executable's temporary buffers in one arena, reusing the space of buffers
+// whose last use has passed. Lifetimes are in step numbers, inclusive at
+// both ends, so a step never writes its output over an input it is still
+// reading. Planned once per set of concrete dimension sizes; the peak is
+// known before anything runs.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 // First-fit arena placement (see memory_plan.h).
-#include "codegen/cpu/memory_plan.h"
+#include "codegen/memory_plan.h"
 
 #include <algorithm>
 #include <numeric>
