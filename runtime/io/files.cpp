@@ -22,6 +22,11 @@
 
 namespace nnc {
 
+bool is_regular_file(const std::string& path) {
+    struct stat st;
+    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
 bool read_whole_file(const std::string& path, std::string& out, std::string& error) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) {

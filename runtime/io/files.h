@@ -6,6 +6,9 @@
 
 namespace nnc {
 
+// Whether `path` is (or links to) a regular file.
+bool is_regular_file(const std::string& path);
+
 // Reads all of `path` into `out`; returns false with a message naming the
 // path in `error` if it cannot (missing, a directory, unreadable).
 bool read_whole_file(const std::string& path, std::string& out, std::string& error);
