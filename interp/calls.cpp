@@ -170,8 +170,17 @@ Value Interpreter::call_builtin(const BuiltinObject& b, const Value* self, CallA
     if (self) args.args.insert(args.args.begin(), ArgValue{"", *self, args.call_range});
     if (args.callee_name.empty()) args.callee_name = b.name;
     BuiltinArgs bound(*this, b.signature, args);
+    const BuiltinObject::Impl* impl = &b.impl;
+    if (b.effect == Effect::ReadsFiles || b.effect == Effect::WritesFiles || b.effect == Effect::Prints) {
+        if (mode_ == Mode::Trace)
+            throw TraceFailure{args.call_range, "`" + b.name + "` " + effect_at_every_call(b.effect) + " at every call"};
+        if (mode_ == Mode::Abstract) {
+            if (!b.check) return b.effect == Effect::ReadsFiles ? Value(UnknownValue{}) : Value();
+            impl = &b.check;
+        }
+    }
     try {
-        return b.impl(bound);
+        return (*impl)(bound);
     } catch (const UnknownArgument&) {
         if (mode_ == Mode::Trace) throw TraceFailure{args.call_range, "`" + b.name + "` needs a value that is only known when the fn runs"};
         return Value(UnknownValue{});

@@ -22,7 +22,7 @@
 
 #include "frontend/ast.h"
 #include "support/diagnostics.h"
-#include "interp/builtins.h"
+#include "interp/builtins/builtins.h"
 #include "interp/flatten.h"
 #include "interp/captures.h"
 #include "interp/guards.h"

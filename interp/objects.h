@@ -12,6 +12,7 @@
 
 #include "frontend/ast.h"
 #include "interp/scope.h"
+#include "interp/builtins/effect.h"
 #include "interp/value.h"
 
 namespace nnc {
@@ -28,14 +29,16 @@ struct FunctionObject : Object {
     static bool classof(const Object* o) { return o->kind == Kind::Function; }
 };
 
-// A function implemented in C++ (see builtins.h).
+// A function implemented in C++ (see builtins/builtins.h).
 struct BuiltinObject : Object {
     using Impl = std::function<Value(BuiltinArgs&)>;
-    BuiltinObject(std::string n, std::string sig, Impl f)
-        : Object(Kind::Builtin), name(std::move(n)), signature(std::move(sig)), impl(std::move(f)) {}
+    BuiltinObject(std::string n, std::string sig, Impl f, Effect e = Effect::Pure, Impl c = nullptr)
+        : Object(Kind::Builtin), name(std::move(n)), signature(std::move(sig)), impl(std::move(f)), effect(e), check(std::move(c)) {}
     std::string name;
     std::string signature;   // e.g. "x, axis = none, keepdim = false"
     Impl impl;
+    Effect effect;
+    Impl check;   // what checking runs instead of `impl` for a builtin with a side effect (may be null)
     static bool classof(const Object* o) { return o->kind == Kind::Builtin; }
 };
 

@@ -1,6 +1,6 @@
 // Shape builtins: reshape (with one -1), transpose, permute, broadcast_to,
 // squeeze, unsqueeze, concat, stack, split, pad, shape.
-#include "interp/builtins.h"
+#include "interp/builtins/builtins.h"
 #include "core/checked_size.h"
 #include "interp/composites.h"
 #include "core/shape_rules.h"

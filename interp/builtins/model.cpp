@@ -1,7 +1,7 @@
 // Builtins over a model's structure, the primitives optimizers are written
 // with in .nn: parameters(m) lists the `param` tensors of a model and its
 // sub-models in declaration order; set_parameters(m, ps) replaces them.
-#include "interp/builtins.h"
+#include "interp/builtins/builtins.h"
 #include "interp/flatten.h"
 #include "interp/interpreter.h"
 #include "interp/objects.h"

@@ -1,6 +1,6 @@
 // Neural-network builtins: matmul, conv2d, max_pool2d, avg_pool2d,
 // softmax, log_softmax, dropout, gather, take, one_hot.
-#include "interp/builtins.h"
+#include "interp/builtins/builtins.h"
 #include "interp/composites.h"
 
 namespace nnc {
@@ -89,7 +89,7 @@ const BuiltinSpec kNnBuiltins[] = {
     {"avg_pool2d", "x, kernel, stride = none, padding = 0", pool_builtin<OpKind::AvgPool2d>},
     {"softmax", "x, axis = -1", softmax_builtin<OpKind::Softmax>},
     {"log_softmax", "x, axis = -1", softmax_builtin<OpKind::LogSoftmax>},
-    {"dropout", "x, p = 0.5, seed = none, train = true", dropout_builtin},
+    {"dropout", "x, p = 0.5, seed = none, train = true", dropout_builtin, Effect::Random},
     {"gather", "x, index, axis", gather_builtin},
     {"take", "x, index, axis = 0", take_builtin},
     {"one_hot", "index, depth, dtype = f32", one_hot_builtin},

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <ostream>
 
-#include "interp/builtins.h"
+#include "interp/builtins/builtins.h"
 #include "interp/interpreter.h"
 #include "interp/objects.h"
 
@@ -12,12 +12,9 @@ namespace nnc {
 
 namespace {
 
-// print(a, b, ...): values separated by spaces, then a newline. Checking
-// (abstract mode) prints nothing.
+// print(a, b, ...): values separated by spaces, then a newline.
 Value print_builtin(BuiltinArgs& a) {
     Interpreter& in = a.interp();
-    if (in.mode() == Interpreter::Mode::Trace) throw TraceFailure{a.call_range(), "`print` runs at every call"};
-    if (in.mode() != Interpreter::Mode::Eager) return Value();
     std::string line;
     for (size_t i = 0; i < a.rest().size(); ++i) line += (i ? a.str("sep") : "") + display(a.rest()[i]);
     in.out() << line << a.str("end") << std::flush;
@@ -95,7 +92,7 @@ Value str_builtin(BuiltinArgs& a) {
 }
 
 const BuiltinSpec kHostBuiltins[] = {
-    {"print", "*values, sep = \" \", end = \"\n\"", print_builtin},
+    {"print", "*values, sep = \" \", end = \"\n\"", print_builtin, Effect::Prints},
     {"assert", "cond, message = \"\"", assert_builtin},
     {"len", "x", len_builtin},
     {"time", "", time_builtin},
@@ -107,15 +104,5 @@ const BuiltinSpec kHostBuiltins[] = {
 }  // namespace
 
 std::span<const BuiltinSpec> host_builtins() { return kHostBuiltins; }
-
-void define_builtins(Scope& scope) {
-    for (auto table : {creation_builtins(), math_builtins(), shape_builtins(), nn_builtins(), host_builtins(), model_builtins(), grad_builtins(),
-                       data_builtins(), io_builtins(), numpy_builtins(), progress_builtins()})
-        for (const BuiltinSpec& b : table) scope.define(b.name, make_object<BuiltinObject>(b.name, b.signature, b.impl));
-    for (DType t : {DType::Bool, DType::I8, DType::I32, DType::I64, DType::F16, DType::BF16, DType::F32, DType::F64})
-        scope.define(std::string(dtype_name(t)), Value(t));
-    // `none` is a name, not a keyword: `sum(x, axis = none)`, `f(seed = none)`.
-    scope.define("none", Value());
-}
 
 }  // namespace nnc

@@ -11,7 +11,7 @@
 
 #include <vector>
 
-#include "interp/builtins.h"
+#include "interp/builtins/builtins.h"
 #include "interp/interpreter.h"
 #include "interp/objects.h"
 #include "runtime/io/csv.h"
@@ -24,16 +24,21 @@ namespace nnc {
 namespace {
 
 Value read_idx_builtin(BuiltinArgs& a) {
-    Interpreter& in = a.interp();
-    if (in.mode() == Interpreter::Mode::Trace) throw TraceFailure{a.call_range(), "`read_idx` reads a file at every call"};
-    if (a.value("path").is_unknown()) throw UnknownArgument{};
-    const bool eager = in.mode() == Interpreter::Mode::Eager;
     try {
-        IdxFile file = read_idx(a.str("path"), /*header_only=*/!eager);
-        if (!eager) return Value(AbstractTensor{TensorType::of(file.dtype, file.shape)});
-        return Value(std::move(file.data));
+        return Value(read_idx(a.str("path"), /*header_only=*/false).data);
     } catch (const IdxError& e) {
-        if (e.unreadable && !eager) throw UnknownArgument{};   // checking: the file may exist when it runs
+        a.fail("path", e.message);
+    }
+}
+
+// Checking reads the header: the result's type, and a corrupt header's error.
+Value check_read_idx(BuiltinArgs& a) {
+    if (a.value("path").is_unknown()) throw UnknownArgument{};
+    try {
+        IdxFile file = read_idx(a.str("path"), /*header_only=*/true);
+        return Value(AbstractTensor{TensorType::of(file.dtype, file.shape)});
+    } catch (const IdxError& e) {
+        if (e.unreadable) throw UnknownArgument{};   // the file may exist when the program runs
         a.fail("path", e.message);
     }
 }
@@ -42,9 +47,6 @@ Value read_idx_builtin(BuiltinArgs& a) {
 // (f32[rows, columns]); with a label column (an index, negative from the
 // end, or a header name) the result is (features, labels: i32[rows]).
 Value read_csv_builtin(BuiltinArgs& a) {
-    Interpreter& in = a.interp();
-    if (in.mode() == Interpreter::Mode::Trace) throw TraceFailure{a.call_range(), "`read_csv` reads a file at every call"};
-    if (in.mode() != Interpreter::Mode::Eager) throw UnknownArgument{};
     const std::string path = a.str("path");
     std::optional<bool> header;
     if (!a.is_none("header")) header = a.boolean("header");
@@ -165,20 +167,21 @@ Value permutation_builtin(BuiltinArgs& a) {
 // While checking, a missing file is not an error yet (it may exist when the
 // program runs): the answer is then unknown.
 Value file_exists_builtin(BuiltinArgs& a) {
+    const std::string path = a.str("path");
+    return Value(is_regular_file(path) && ::access(path.c_str(), R_OK) == 0);
+}
+
+Value check_file_exists(BuiltinArgs& a) {
     if (a.value("path").is_unknown()) throw UnknownArgument{};
-    if (a.interp().mode() == Interpreter::Mode::Trace)
-        throw TraceFailure{a.call_range(), "`file_exists` looks at the file system at every call"};
-    std::string path = a.str("path");
-    bool ok = is_regular_file(path) && ::access(path.c_str(), R_OK) == 0;
-    if (!ok && a.interp().mode() != Interpreter::Mode::Eager) throw UnknownArgument{};
-    return Value(ok);
+    if (!file_exists_builtin(a).as<bool>()) throw UnknownArgument{};
+    return Value(true);
 }
 
 const BuiltinSpec kDataBuiltins[] = {
-    {"read_idx", "path", read_idx_builtin},
-    {"read_csv", "path, label_column = none, header = none", read_csv_builtin},
-    {"permutation", "n, seed = none", permutation_builtin},
-    {"file_exists", "path", file_exists_builtin},
+    {"read_idx", "path", read_idx_builtin, Effect::ReadsFiles, check_read_idx},
+    {"read_csv", "path, label_column = none, header = none", read_csv_builtin, Effect::ReadsFiles},
+    {"permutation", "n, seed = none", permutation_builtin, Effect::Random},
+    {"file_exists", "path", file_exists_builtin, Effect::ReadsFiles, check_file_exists},
 };
 
 }  // namespace

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "interp/builtins.h"
+#include "interp/builtins/builtins.h"
 #include "runtime/io/files.h"
 #include "runtime/io/npy.h"
 #include "interp/interpreter.h"
@@ -36,9 +36,6 @@ const Tensor& numpy_tensor(BuiltinArgs& a, std::string_view arg, const Value& v,
 // ---- Builtins --------------------------------------------------------------------
 
 Value save_npy_builtin(BuiltinArgs& a) {
-    Interpreter& in = a.interp();
-    if (in.mode() == Interpreter::Mode::Trace) throw TraceFailure{a.call_range(), "`save_npy` writes a file at every call"};
-    if (in.mode() != Interpreter::Mode::Eager) return Value();
     const Tensor& t = numpy_tensor(a, "x", a.value("x"));
     std::string path = a.str("path");
     if (path.empty()) a.fail("path", "the path is empty");
@@ -48,9 +45,6 @@ Value save_npy_builtin(BuiltinArgs& a) {
 }
 
 Value load_npy_builtin(BuiltinArgs& a) {
-    Interpreter& in = a.interp();
-    if (in.mode() == Interpreter::Mode::Trace) throw TraceFailure{a.call_range(), "`load_npy` reads a file at every call"};
-    if (in.mode() != Interpreter::Mode::Eager) throw UnknownArgument{};
     std::string path = a.str("path");
     std::string data, error;
     if (!read_whole_file(path, data, error)) a.fail("path", error);
@@ -64,9 +58,6 @@ Value load_npy_builtin(BuiltinArgs& a) {
 // save_npz(values, path, names = none): `values` a tuple or list of tensors,
 // stored as `names[i]`.npy (NumPy's default names arr_0, arr_1, ... without).
 Value save_npz_builtin(BuiltinArgs& a) {
-    Interpreter& in = a.interp();
-    if (in.mode() == Interpreter::Mode::Trace) throw TraceFailure{a.call_range(), "`save_npz` writes a file at every call"};
-    if (in.mode() != Interpreter::Mode::Eager) return Value();
     const std::vector<Value>* values = sequence_elements(a.value("values"));
     if (!values) a.fail("values", "expected a tuple or list of tensors, got " + type_name(a.value("values")));
     std::vector<std::string> names;
@@ -107,9 +98,6 @@ Value save_npz_builtin(BuiltinArgs& a) {
 // load_npz(path, names = none): the archive's arrays in its order, or those
 // `names` asks for (a string: that one tensor; a list: a tuple in its order).
 Value load_npz_builtin(BuiltinArgs& a) {
-    Interpreter& in = a.interp();
-    if (in.mode() == Interpreter::Mode::Trace) throw TraceFailure{a.call_range(), "`load_npz` reads a file at every call"};
-    if (in.mode() != Interpreter::Mode::Eager) throw UnknownArgument{};
     const std::string path = a.str("path");
     std::vector<std::string> wanted;
     const bool single = a.value("names").is<std::string>();
@@ -161,10 +149,10 @@ Value load_npz_builtin(BuiltinArgs& a) {
 }
 
 const BuiltinSpec kNumpyBuiltins[] = {
-    {"save_npy", "x, path", save_npy_builtin},
-    {"load_npy", "path", load_npy_builtin},
-    {"save_npz", "values, path, names = none", save_npz_builtin},
-    {"load_npz", "path, names = none", load_npz_builtin},
+    {"save_npy", "x, path", save_npy_builtin, Effect::WritesFiles},
+    {"load_npy", "path", load_npy_builtin, Effect::ReadsFiles},
+    {"save_npz", "values, path, names = none", save_npz_builtin, Effect::WritesFiles},
+    {"load_npz", "path, names = none", load_npz_builtin, Effect::ReadsFiles},
 };
 
 }  // namespace

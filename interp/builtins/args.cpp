@@ -2,7 +2,7 @@
 // accessors builtins read them with.
 #include <charconv>
 
-#include "interp/builtins.h"
+#include "interp/builtins/builtins.h"
 #include "interp/interpreter.h"
 #include "support/error.h"
 

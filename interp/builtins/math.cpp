@@ -1,7 +1,7 @@
 // Elementwise and reduction builtins: exp ... softplus, pow, maximum,
 // minimum, where, clip, cast; sum, mean, max, min, argmax, argmin,
 // logsumexp, var.
-#include "interp/builtins.h"
+#include "interp/builtins/builtins.h"
 #include "interp/composites.h"
 #include "core/shape_rules.h"
 

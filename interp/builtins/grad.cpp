@@ -4,7 +4,7 @@
 // called from eager code, inlined into the trace when called from a traced
 // fn, which is how grad(grad(f)) and jvp-of-grad work.
 #include "autodiff/autodiff.h"
-#include "interp/builtins.h"
+#include "interp/builtins/builtins.h"
 #include "interp/flatten.h"
 #include "interp/interpreter.h"
 #include "ir/inline.h"

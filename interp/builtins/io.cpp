@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "interp/builtins.h"
+#include "interp/builtins/builtins.h"
 #include "runtime/io/files.h"
 #include "interp/interpreter.h"
 #include "interp/objects.h"
@@ -112,19 +112,21 @@ Value rebuild(const Value& v, const std::string& prefix, const std::map<std::str
     return v;
 }
 
-Value save_builtin(BuiltinArgs& a) {
-    Interpreter& in = a.interp();
-    if (in.mode() == Interpreter::Mode::Trace) throw TraceFailure{a.call_range(), "`save` writes a file at every call"};
+// Checking: what can be saved, and the path a string.
+Value check_save(BuiltinArgs& a) {
     std::vector<NamedTensor> leaves;
-    std::string path;
     try {
         value_leaves(&a, a.value("value"), "", leaves, false);
-        path = a.str("path");
+        a.str("path");
     } catch (const UnknownArgument&) {
-        if (in.mode() != Interpreter::Mode::Eager) return Value();
-        throw;
     }
-    if (in.mode() != Interpreter::Mode::Eager) return Value();
+    return Value();
+}
+
+Value save_builtin(BuiltinArgs& a) {
+    std::vector<NamedTensor> leaves;
+    value_leaves(&a, a.value("value"), "", leaves, false);
+    const std::string path = a.str("path");
     if (path.empty()) a.fail("path", "the path is empty");
 
     std::string bytes;
@@ -151,14 +153,15 @@ std::vector<NamedTensor> read_safetensors(BuiltinArgs& a, const std::string& pat
 
 std::string file_type(const Tensor& t) { return t.type().str(); }
 
-Value load_builtin(BuiltinArgs& a) {
-    Interpreter& in = a.interp();
-    if (in.mode() == Interpreter::Mode::Trace) throw TraceFailure{a.call_range(), "`load` reads a file at every call"};
+// Checking: the result has the type of `into`.
+Value check_load(BuiltinArgs& a) {
     const Value& into = a.value("into");
-    if (in.mode() != Interpreter::Mode::Eager) {
-        if (into.is_none() || into.is_unknown()) throw UnknownArgument{};
-        return into;   // checking: the result has the type of `into`
-    }
+    if (into.is_none() || into.is_unknown()) throw UnknownArgument{};
+    return into;
+}
+
+Value load_builtin(BuiltinArgs& a) {
+    const Value& into = a.value("into");
     std::string path = a.str("path");
     std::vector<NamedTensor> file = read_safetensors(a, path);
     if (into.is_none()) {
@@ -191,8 +194,8 @@ Value load_builtin(BuiltinArgs& a) {
 }
 
 const BuiltinSpec kIoBuiltins[] = {
-    {"save", "value, path", save_builtin},
-    {"load", "path, into = none", load_builtin},
+    {"save", "value, path", save_builtin, Effect::WritesFiles, check_save},
+    {"load", "path, into = none", load_builtin, Effect::ReadsFiles, check_load},
 };
 
 }  // namespace

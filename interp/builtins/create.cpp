@@ -2,7 +2,7 @@
 // ones_like, arange, eye, rand, randn.
 #include <cmath>
 
-#include "interp/builtins.h"
+#include "interp/builtins/builtins.h"
 #include "interp/composites.h"
 
 namespace nnc {
@@ -126,8 +126,8 @@ const BuiltinSpec kCreationBuiltins[] = {
     {"ones_like", "x, dtype = none", ones_like_builtin},
     {"arange", "start, stop = none, step = 1, dtype = none", arange_builtin},
     {"eye", "n, dtype = f32", eye_builtin},
-    {"rand", "shape, seed = none, dtype = f32", rand_builtin},
-    {"randn", "shape, seed = none, dtype = f32", randn_builtin},
+    {"rand", "shape, seed = none, dtype = f32", rand_builtin, Effect::Random},
+    {"randn", "shape, seed = none, dtype = f32", randn_builtin, Effect::Random},
 };
 
 }  // namespace

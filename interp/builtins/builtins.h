@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "support/source.h"
+#include "interp/builtins/effect.h"
 #include "interp/value.h"
 #include "runtime/io/safetensors.h"
 
@@ -89,6 +90,8 @@ struct BuiltinSpec {
     const char* name;
     const char* signature;
     BuiltinImpl impl;
+    Effect effect = Effect::Pure;   // builtins/effect.h
+    BuiltinImpl check = nullptr;    // what checking runs for a builtin with a side effect
 };
 
 // Defines every builtin function and dtype name in `scope`.
