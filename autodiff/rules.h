@@ -35,9 +35,10 @@ using RuleTable = std::array<Rules, kNumOpKinds>;
 // The rules of `kind`; both null for the ops `has_derivative` rejects.
 const Rules& rules_for(OpKind kind);
 
-// False for ops whose result carries no derivative: creation ops (no
-// operands), comparisons and logic, sign, argmax/argmin, dim, one_hot and
-// stop_gradient; and for control flow, which the traversals handle.
+// The Grads column of ops.def. False for ops whose result carries no
+// derivative: creation ops (no operands), comparisons and logic, sign,
+// argmax/argmin, dim, one_hot and stop_gradient; and for control flow,
+// which the traversals handle.
 bool has_derivative(OpKind kind);
 
 // Whether a derivative flows through operand `i` of `kind`: false for

@@ -152,49 +152,28 @@ TensorType creation(OpKind kind, const Attrs& attrs) {
 
 // --- elementwise -------------------------------------------------------------
 
-// Unary ops whose result is a float even for integer input (exp of i32 is f32).
-bool yields_float(OpKind kind) {
-    switch (kind) {
-    case OpKind::Exp: case OpKind::Log: case OpKind::Sqrt: case OpKind::Rsqrt:
-    case OpKind::Sin: case OpKind::Cos: case OpKind::Tanh: case OpKind::Sigmoid:
-    case OpKind::Gelu: case OpKind::Softplus:
-        return true;
-    default:
-        return false;
+// The elementwise ops with a dtype rule (ops.def): the operands broadcast
+// together, the result's dtype by the rule.
+TensorType elementwise(OpKind kind, std::span<const TensorType> x, const Attrs& attrs) {
+    std::optional<std::vector<Dim>> dims = x[0].dims;
+    DType promoted = x[0].dtype;
+    for (size_t i = 1; i < x.size(); ++i) {
+        if (dims) dims = try_broadcast(*dims, x[i].dims);
+        promoted = promote(promoted, x[i].dtype);
     }
-}
-
-TensorType unary(OpKind kind, const TensorType& x, const Attrs& attrs) {
-    if (kind == OpKind::LogicalNot) return {DType::Bool, x.dims};
-    if (kind == OpKind::Cast) return {attrs.get_dtype("dtype"), x.dims};
-    if (yields_float(kind)) return {float_or_f32(x.dtype), x.dims};
-    return x;
-}
-
-DType binary_dtype(OpKind kind, DType a, DType b) {
-    switch (kind) {
-    case OpKind::Eq: case OpKind::Ne: case OpKind::Lt: case OpKind::Le:
-    case OpKind::Gt: case OpKind::Ge: case OpKind::LogicalAnd: case OpKind::LogicalOr:
-        return DType::Bool;
-    case OpKind::Div:
-        return float_or_f32(promote(a, b));
-    default:
-        return promote(a, b);
+    if (!dims) {
+        std::string shapes;
+        for (size_t i = 0; i < x.size(); ++i) shapes += (i == 0 ? "" : i + 1 == x.size() ? " and " : ", ") + x[i].str();
+        fail(kind, "shapes " + shapes + " cannot be broadcast");
     }
-}
-
-TensorType binary(OpKind kind, const TensorType& a, const TensorType& b) {
-    std::optional<std::vector<Dim>> dims = try_broadcast(a.dims, b.dims);
-    if (!dims) fail(kind, "shapes " + a.str() + " and " + b.str() + " cannot be broadcast");
-    return {binary_dtype(kind, a.dtype, b.dtype), *dims};
-}
-
-TensorType where(OpKind kind, const TensorType& cond, const TensorType& a, const TensorType& b) {
-    std::optional<std::vector<Dim>> ab = try_broadcast(a.dims, b.dims);
-    std::optional<std::vector<Dim>> dims = ab ? try_broadcast(cond.dims, *ab) : std::nullopt;
-    if (!dims)
-        fail(kind, "shapes " + cond.str() + ", " + a.str() + " and " + b.str() + " cannot be broadcast");
-    return {promote(a.dtype, b.dtype), *dims};
+    switch (op_dtype_rule(kind)) {
+    case DtypeRule::Promote: return {promoted, *dims};
+    case DtypeRule::Float: return {float_or_f32(promoted), *dims};
+    case DtypeRule::Bool: return {DType::Bool, *dims};
+    case DtypeRule::Attr: return {attrs.get_dtype("dtype"), *dims};
+    case DtypeRule::Own: break;
+    }
+    internal_error(std::string(op_name(kind)) + " has no dtype rule");
 }
 
 // --- reductions --------------------------------------------------------------
@@ -512,22 +491,11 @@ using namespace rules;
 TensorType infer_type_unchecked(OpKind kind, std::span<const TensorType> operands, const Attrs& attrs) {
     check_arity(kind, operands);
     const auto& x = operands;
+    if (op_family(kind) == OpFamily::Elementwise && op_dtype_rule(kind) != DtypeRule::Own) return elementwise(kind, x, attrs);
     switch (kind) {
     case OpKind::Constant: case OpKind::Full: case OpKind::Arange: case OpKind::Eye:
         return creation(kind, attrs);
     case OpKind::RandUniform: case OpKind::RandNormal: return random(kind, x, attrs);
-    case OpKind::Neg: case OpKind::Exp: case OpKind::Log: case OpKind::Sqrt: case OpKind::Rsqrt:
-    case OpKind::Abs: case OpKind::Sign: case OpKind::Sin: case OpKind::Cos: case OpKind::Tanh:
-    case OpKind::Sigmoid: case OpKind::Relu: case OpKind::Gelu: case OpKind::Softplus:
-    case OpKind::LogicalNot: case OpKind::Cast:
-        return unary(kind, x[0], attrs);
-    case OpKind::StopGradient: return x[0];
-    case OpKind::Add: case OpKind::Sub: case OpKind::Mul: case OpKind::Div: case OpKind::Mod:
-    case OpKind::Pow: case OpKind::Maximum: case OpKind::Minimum: case OpKind::Eq: case OpKind::Ne:
-    case OpKind::Lt: case OpKind::Le: case OpKind::Gt: case OpKind::Ge: case OpKind::LogicalAnd:
-    case OpKind::LogicalOr:
-        return binary(kind, x[0], x[1]);
-    case OpKind::Where: return where(kind, x[0], x[1], x[2]);
     case OpKind::ReduceSum: case OpKind::ReduceMean: case OpKind::ReduceMax: case OpKind::ReduceMin:
     case OpKind::ArgMax: case OpKind::ArgMin:
         return reduction(kind, x[0], attrs);
@@ -560,8 +528,8 @@ TensorType infer_type_unchecked(OpKind kind, std::span<const TensorType> operand
     case OpKind::Conv2dGradWeight: return conv2d_grad_weight(kind, x[0], x[1], attrs);
     case OpKind::MaxPool2dGrad: case OpKind::MaxPool2dSelect: return max_pool2d_pair(kind, x[0], x[1], attrs);
     case OpKind::AvgPool2dGrad: return avg_pool2d_grad(kind, x[0], attrs);
-    case OpKind::For: case OpKind::If: case OpKind::While: case OpKind::Fusion: case OpKind::Yield: case OpKind::Return:
-        break;   // control flow: typed by its regions, not by a rule
+    default:
+        break;   // control flow (typed by its regions), or an op without a rule
     }
     internal_error("no shape rule for op " + std::string(op_name(kind)));
 }

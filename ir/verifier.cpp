@@ -4,6 +4,7 @@
 
 #include <unordered_set>
 
+#include "core/attr_schema.h"
 #include "core/shape_rules.h"
 #include "support/error.h"
 
@@ -131,6 +132,10 @@ private:
             error(op, "'" + name + "' must have one result, has " + std::to_string(op->results.size()));
             return;
         }
+        if (std::optional<std::string> why = check_attributes(op->kind, op->attrs)) {
+            error(op, "'" + name + "' has invalid attributes: " + *why);
+            return;
+        }
         const TensorType& result = op->result()->type();
         if (op->kind == OpKind::Constant) {
             if (!op->payload.defined()) error(op, "constant has no payload");
@@ -145,7 +150,7 @@ private:
                               inferred.str());
         } catch (const ShapeError& e) {
             error(op, e.what());
-        } catch (const InternalError& e) {   // a missing or mistyped attribute
+        } catch (const InternalError& e) {   // an attribute value the schema cannot describe
             error(op, "'" + name + "' has invalid attributes: " + e.message());
         }
     }

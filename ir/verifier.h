@@ -5,9 +5,10 @@
 //  - scoping: every operand is defined before its use, in the same block or
 //    an enclosing one (values from outside a region are visible inside it,
 //    not the other way round); ops' parent pointers match their blocks
-//  - ops: operand count matches the op table's arity; a primitive has one
-//    result whose type is what its shape rule (core/shape_rules.h) infers; a
-//    constant's payload has its result type
+//  - ops: operand count matches the op table's arity; attributes fit its
+//    schema (core/attr_schema.h); a primitive has one result whose type is
+//    what its shape rule (core/shape_rules.h) infers; a constant's payload
+//    has its result type
 //  - terminators: each block ends with exactly one terminator, `return` in
 //    the function body and `yield` in regions
 //  - for:   trip count i64 rank 0; body arguments (i64 index, carried...)

@@ -22,7 +22,7 @@ bool is_reduction_root(OpKind kind) {
 bool is_softmax_row(const Op& op) {
     if (op.kind != OpKind::Softmax && op.kind != OpKind::LogSoftmax) return false;
     const TensorType& t = op.operands[0]->type();
-    return t.rank() >= 1 && normalize_axis(op.attrs.get_int("axis"), t.rank()) == t.rank() - 1;
+    return t.rank() >= 1 && normalize_axis(op.attrs.get_int("axis", -1), t.rank()) == t.rank() - 1;
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/attr_schema.h"
 #include "core/shape_rules.h"
 #include "support/error.h"
 
@@ -267,6 +268,48 @@ TEST(OpKindTable, Families) {
         const auto kind = static_cast<OpKind>(k);
         EXPECT_EQ(op_family(kind) == OpFamily::Structure, is_control_flow(kind)) << op_name(kind);
     }
+}
+
+// Every computing op has a shape rule, and its rule reads only attributes
+// its schema declares: with the required attributes present (whatever
+// their values), a rule answers or reports a ShapeError, never an internal
+// error such as "no shape rule" or a missing attribute.
+TEST(OpKindTable, EveryOpHasAShapeRuleWithinItsSchema) {
+    for (int k = 0; k < kNumOpKinds; ++k) {
+        const auto kind = static_cast<OpKind>(k);
+        if (op_family(kind) == OpFamily::Structure || kind == OpKind::Constant) continue;
+        SCOPED_TRACE(std::string(op_name(kind)));
+        Attrs attrs;
+        for (const AttrSpec& a : op_attributes(kind)) {
+            if (!a.required) continue;
+            switch (a.type) {
+            case AttrType::Int: attrs.set(std::string(a.name), int64_t{1}); break;
+            case AttrType::Ints: attrs.set(std::string(a.name), std::vector<int64_t>{1, 1}); break;
+            case AttrType::Number: attrs.set(std::string(a.name), 1.0); break;
+            case AttrType::Bool: attrs.set(std::string(a.name), false); break;
+            case AttrType::DType: attrs.set(std::string(a.name), DType::F32); break;
+            }
+        }
+        EXPECT_FALSE(check_attributes(kind, attrs));
+        const int arity = op_arity(kind) < 0 ? 2 : op_arity(kind);
+        const std::vector<TensorType> operands(static_cast<size_t>(arity), type(DType::I64, {"2", "2"}));
+        try {
+            infer_type(kind, operands, attrs);
+        } catch (const ShapeError&) {
+        } catch (const InternalError& e) {
+            ADD_FAILURE() << e.what();
+        }
+    }
+}
+
+TEST(AttrSchema, ChecksNamesTypesAndRequiredAttributes) {
+    EXPECT_FALSE(check_attributes(OpKind::ReduceSum, Attrs{{"axes", std::vector<int64_t>{1}}, {"keepdim", true}}));
+    EXPECT_EQ(check_attributes(OpKind::ReduceSum, Attrs{{"axs", std::vector<int64_t>{1}}}),
+              "unknown attribute `axs` (reduce_sum takes axis, axes, keepdim)");
+    EXPECT_EQ(check_attributes(OpKind::Permute, Attrs{{"perm", int64_t{1}}}), "attribute `perm` must be ints, not int");
+    EXPECT_EQ(check_attributes(OpKind::Permute, Attrs{}), "missing attribute `perm`");
+    EXPECT_FALSE(check_attributes(OpKind::Full, Attrs{{"shape", std::vector<int64_t>{2}}, {"value", int64_t{3}}}));   // int or double
+    EXPECT_EQ(check_attributes(OpKind::Exp, Attrs{{"axis", int64_t{0}}}), "unknown attribute `axis` (exp takes none)");
 }
 
 }  // namespace
