@@ -38,12 +38,11 @@
 #include <vector>
 
 #include "frontend/ast.h"
+#include "frontend/syntax_builders.h"
 
 namespace nnc {
 class Lexer;
 class DiagnosticEngine;
-// A field or method of a model body, while the body is being parsed.
-using ModelMember = std::variant<ast::ModelField, std::unique_ptr<ast::FnDef>>;
 }  // namespace nnc
 }
 
@@ -84,42 +83,6 @@ ast::ExprPtr make_binary(ast::BinaryOp op, ast::ExprPtr lhs, ast::ExprPtr rhs, S
     auto node = std::make_unique<ast::Binary>(op, std::move(lhs), std::move(rhs), range);
     node->op_range = op_range;
     return within_depth_limit(std::move(node));
-}
-
-// Assignment targets: `x`, `m.w`, `x[i]`.
-bool is_assignable(const ast::Expr& e) {
-    return isa<ast::Name>(&e) || isa<ast::Member>(&e) || isa<ast::Index>(&e);
-}
-
-// A named type: `int`, `Lin`, `optim.Adam`. A bare element type (`f32`) is
-// a rank-0 tensor, except `bool`, which names the host boolean.
-ast::TypeExpr named_type(std::vector<std::string> path, SourceRange range) {
-    ast::TypeExpr type;
-    type.range = range;
-    if (path.size() == 1 && path[0] != "bool") {
-        if (std::optional<DType> dtype = parse_dtype(path[0])) {
-            type.kind = ast::TypeExpr::Tensor;
-            type.dtype = *dtype;
-            return type;
-        }
-    }
-    type.kind = ast::TypeExpr::Named;
-    type.path = std::move(path);
-    return type;
-}
-
-ast::Block block_of(ast::StmtPtr stmt, SourceRange range) {
-    ast::Block block;
-    block.stmts.push_back(std::move(stmt));
-    block.range = range;
-    return block;
-}
-
-void add_member(ast::ModelDef& model, ModelMember member) {
-    if (auto* field = std::get_if<ast::ModelField>(&member))
-        model.fields.push_back(std::move(*field));
-    else
-        model.methods.push_back(std::move(std::get<std::unique_ptr<ast::FnDef>>(member)));
 }
 
 }  // namespace
@@ -626,20 +589,3 @@ expr_opt
     ;
 
 %%
-
-namespace nnc {
-
-void Parser::error(const SourceRange& range, const std::string& message) {
-    if (!lexer.cut_short()) diags.error(range, message);
-}
-
-std::unique_ptr<ast::Program> parse(const SourceManager& sm, uint32_t file, DiagnosticEngine& diags) {
-    int errors_before = diags.error_count();
-    auto program = std::make_unique<ast::Program>();
-    Lexer lexer(sm, file, diags);
-    Parser parser(lexer, diags, *program);
-    if (parser.parse() != 0 || diags.error_count() != errors_before) return nullptr;
-    return program;
-}
-
-}  // namespace nnc

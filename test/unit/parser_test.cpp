@@ -1,62 +1,16 @@
-// Unit tests of the frontend's syntax layer: the lexer's newline rules, the
-// grammar (precedence, declarations, patterns, types), source ranges,
-// syntax-error recovery, diagnostics rendering and REPL continuation.
+// Unit tests of the frontend's grammar: precedence, declarations, patterns,
+// types, source ranges, syntax-error recovery, diagnostics rendering and the
+// AST printer (the tokens and REPL continuation: tokens_test.cpp).
 #include <gtest/gtest.h>
 
 #include <sstream>
 
-#include "frontend/parse.h"
+#include "test/unit/parser_fixture.h"
 
 namespace nnc {
 namespace {
 
 using namespace ast;
-
-class ParserTest : public ::testing::Test {
-protected:
-    // Parses `text` as the file "test.nn"; diagnostics go to errors().
-    std::unique_ptr<Program> parse_text(const std::string& text) {
-        file_ = sources_.add_buffer("test.nn", text);
-        return parse(sources_, file_, diags_);
-    }
-
-    // The only statement of a program, as a T.
-    template <class T> const T& only(const Program& program) {
-        EXPECT_EQ(program.stmts.size(), 1u);
-        const T* stmt = dyn_cast<T>(program.stmts.at(0).get());
-        EXPECT_NE(stmt, nullptr);
-        return *stmt;
-    }
-
-    // The value of `let x = <expr>`, parsed on its own.
-    const Expr& let_value(const std::string& expr) {
-        programs_.push_back(parse_text("let x = " + expr));
-        EXPECT_NE(programs_.back(), nullptr) << errors();
-        return *only<Let>(*programs_.back()).value;
-    }
-
-    std::string ast_of(const std::string& text) {
-        auto program = parse_text(text);
-        EXPECT_NE(program, nullptr) << errors();
-        std::ostringstream out;
-        if (program) print_ast(*program, out);
-        return out.str();
-    }
-
-    std::string errors() const { return errors_.str(); }
-
-    SourceManager sources_;
-    uint32_t file_ = 0;
-    std::ostringstream errors_;
-    DiagnosticEngine diags_{sources_, errors_};
-    std::vector<std::unique_ptr<Program>> programs_;
-};
-
-// A range as "line:col-line:col".
-std::string at(const SourceRange& r) {
-    return std::to_string(r.begin.line) + ":" + std::to_string(r.begin.col) + "-" + std::to_string(r.end.line) + ":" +
-           std::to_string(r.end.col);
-}
 
 // ------------------------------------------------------ acceptance programs
 
@@ -517,62 +471,6 @@ TEST(Diagnostics, RangeUnderlineNotesAndCounts) {
               "fn f() {\n"
               "   ^\n");
     EXPECT_EQ(diags.error_count(), 1);
-}
-
-// ----------------------------------------------------------------- tokens
-
-TEST_F(ParserTest, Tokenize) {
-    file_ = sources_.add_buffer("test.nn", "fn f(x) -> f32 {\n  x ** 2 # c\n}\nlet s = \"a\\n\"");
-    std::vector<TokenInfo> tokens = tokenize(sources_, file_, diags_);
-    std::ostringstream out;
-    print_tokens(tokens, out);
-    EXPECT_EQ(out.str(),
-              "1:1 fn 'fn'\n"
-              "1:4 identifier 'f'\n"
-              "1:5 ( '('\n"
-              "1:6 identifier 'x'\n"
-              "1:7 ) ')'\n"
-              "1:9 -> '->'\n"
-              "1:12 identifier 'f32'\n"
-              "1:16 { '{'\n"
-              "2:3 identifier 'x'\n"
-              "2:5 ** '**'\n"
-              "2:8 integer '2'\n"
-              "2:13 newline '\\n'\n"
-              "3:1 } '}'\n"
-              "3:2 newline '\\n'\n"
-              "4:1 let 'let'\n"
-              "4:5 identifier 's'\n"
-              "4:7 = '='\n"
-              "4:9 string 'a\\n'\n"
-              "4:14 eof ''\n");
-    EXPECT_EQ(tokens[17].text, "a\n");   // strings carry their decoded value
-}
-
-TEST_F(ParserTest, TokenizeSkipsBadCharacters) {
-    file_ = sources_.add_buffer("test.nn", "a ? b");
-    std::vector<TokenInfo> tokens = tokenize(sources_, file_, diags_);
-    ASSERT_EQ(tokens.size(), 3u);
-    EXPECT_EQ(tokens[1].text, "b");
-    EXPECT_EQ(errors(), "test.nn:1:3: error: unexpected character '?'\na ? b\n  ^\n");
-}
-
-TEST(NeedsMoreInput, OpenBracketsAndTrailingOperators) {
-    EXPECT_FALSE(needs_more_input(""));
-    EXPECT_FALSE(needs_more_input("let x = 1\n"));
-    EXPECT_FALSE(needs_more_input("x = 1;\n"));
-    EXPECT_FALSE(needs_more_input("fn f() { return 1 }\n"));
-    EXPECT_FALSE(needs_more_input("# just a comment (\n"));
-    EXPECT_FALSE(needs_more_input("print(\"(\")\n"));
-    EXPECT_TRUE(needs_more_input("fn f(x) {\n"));
-    EXPECT_TRUE(needs_more_input("fn f(x) {\n  if x {\n  }\n"));
-    EXPECT_TRUE(needs_more_input("print(a,\n"));
-    EXPECT_TRUE(needs_more_input("let y = [1, 2\n"));
-    EXPECT_TRUE(needs_more_input("let y = x +\n"));
-    EXPECT_TRUE(needs_more_input("let y = a and\n"));
-    EXPECT_TRUE(needs_more_input("f(a),\n"));
-    EXPECT_TRUE(needs_more_input("if c { } else\n"));
-    EXPECT_FALSE(needs_more_input("print(\"unterminated\n"));   // an error more lines cannot fix
 }
 
 // ---------------------------------------------------------------- printer
