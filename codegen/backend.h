@@ -1,10 +1,19 @@
 // The seam between the backend-neutral executor (executable.h) and a
 // device: what a backend does while a compiled function runs. One Backend
 // per executable, holding the kernels compiled for its fusion groups (in
-// the order ir::walk visits the `fusion` ops). The CPU backend
-// (codegen/cpu/cpu_backend.h) runs JIT-compiled or library-embedded
-// kernels on an OpenMP team, GEMMs on oneDNN, the rest on the runtime's
-// reference kernels.
+// the order ir::walk visits the `fusion` ops).
+//
+// A backend plugs in at three places, and nowhere else:
+//   1. an ir::Target (ir/passes/target.h): what its kernels lower, which
+//      matmuls its GEMM library takes; the compile pipeline asks it;
+//   2. a compiler from the lowered IR's fusion groups to its kernels, which
+//      builds the Executable around a Backend holding them (the CPU's:
+//      compile_with_jit in codegen/cpu/kernel_module.h);
+//   3. this interface, at run time.
+// The CPU backend (codegen/cpu/cpu_backend.h) runs JIT-compiled or
+// library-embedded kernels on an OpenMP team, GEMMs on oneDNN, the rest on
+// the runtime's reference kernels. Tensors live in host memory today;
+// device residency (copies at fn boundaries) comes with a device backend.
 #pragma once
 
 #include <cstddef>
