@@ -26,6 +26,13 @@ struct BinaryPartials {
 
 Value* gt0(Builder& b, Value* x) { return b.op(OpKind::Gt, {x, lit(b, 0, x)}); }
 
+// g where `wins`, half of g where a and c tie, else 0: one operand's share of
+// the gradient of maximum / minimum.
+Value* winner_share(Builder& b, Value* wins, Value* a, Value* c, Value* g) {
+    Value* tie = where(b, b.op(OpKind::Eq, {a, c}), mul(b, g, lit(b, 0.5, g)), lit(b, 0, g));
+    return where(b, wins, g, tie);
+}
+
 // gelu'(x) of the tanh approximation 0.5 x (1 + t), t = tanh(k (x + 0.044715 x^3)):
 // 0.5 (1 + t) + 0.5 x (1 - t^2) k (1 + 3 * 0.044715 x^2).
 Value* gelu_partial(Builder& b, Value* x, Value*, Value* g) {
@@ -88,13 +95,13 @@ constexpr std::array<BinaryPartials, kNumOpKinds> kBinary = [] {
             Value* safe = where(b, b.op(OpKind::Eq, {a, lit(b, 0, a)}), lit(b, 1, a), a);
             return mul(b, g, mul(b, y, b.op(OpKind::Log, {safe})));
         });
-    // Ties go to the first operand.
+    // The operand that wins takes the gradient; at a tie each takes half (as PyTorch splits it).
     set(Maximum,
-        [](Builder& b, Value* a, Value* c, Value*, Value* g) { return where(b, b.op(OpKind::Ge, {a, c}), g, lit(b, 0, g)); },
-        [](Builder& b, Value* a, Value* c, Value*, Value* g) { return where(b, b.op(OpKind::Ge, {a, c}), lit(b, 0, g), g); });
+        [](Builder& b, Value* a, Value* c, Value*, Value* g) { return winner_share(b, b.op(OpKind::Gt, {a, c}), a, c, g); },
+        [](Builder& b, Value* a, Value* c, Value*, Value* g) { return winner_share(b, b.op(OpKind::Lt, {a, c}), a, c, g); });
     set(Minimum,
-        [](Builder& b, Value* a, Value* c, Value*, Value* g) { return where(b, b.op(OpKind::Le, {a, c}), g, lit(b, 0, g)); },
-        [](Builder& b, Value* a, Value* c, Value*, Value* g) { return where(b, b.op(OpKind::Le, {a, c}), lit(b, 0, g), g); });
+        [](Builder& b, Value* a, Value* c, Value*, Value* g) { return winner_share(b, b.op(OpKind::Lt, {a, c}), a, c, g); },
+        [](Builder& b, Value* a, Value* c, Value*, Value* g) { return winner_share(b, b.op(OpKind::Gt, {a, c}), a, c, g); });
     return t;
 }();
 

@@ -86,8 +86,8 @@ const Executable::Plan& Executable::plan_for(const std::vector<int64_t>& sizes) 
         const bool planned = st->kind == Step::Kernel || (st->kind == Step::Library && backend_->computes_into_plan(*st->op));
         if (!planned) continue;
         for (int out : st->outputs) {
-            if (escapes[out]) continue;
             const int64_t bytes = checked_numel(plan.shapes.slots[out]) * dtype_size(program_.slot_type(out).dtype);
+            if (escapes[out] || bytes == 0) continue;   // an empty tensor has storage of its own, never arena space
             requests.push_back({bytes, first[out], std::max(first[out], last[out])});
             requested_slot.push_back(out);
         }

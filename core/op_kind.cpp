@@ -33,6 +33,16 @@ const OpInfo& info(OpKind k) { return kOps[static_cast<size_t>(k)]; }
 
 std::string_view op_name(OpKind k) { return info(k).name; }
 
+std::string_view user_op_name(OpKind k) {
+    switch (k) {
+    case OpKind::ReduceSum: return "sum";
+    case OpKind::ReduceMean: return "mean";
+    case OpKind::ReduceMax: return "max";
+    case OpKind::ReduceMin: return "min";
+    default: return op_name(k);
+    }
+}
+
 int op_arity(OpKind k) { return info(k).arity; }
 
 OpFamily op_family(OpKind k) { return info(k).family; }

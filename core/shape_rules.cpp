@@ -16,7 +16,7 @@ namespace nnc {
 namespace rules {
 
 [[noreturn]] void fail(OpKind kind, const std::string& message) {
-    throw ShapeError(std::string(op_name(kind)) + ": " + message);
+    throw ShapeError(std::string(user_op_name(kind)) + ": " + message);
 }
 
 std::string dims_str(const std::vector<Dim>& dims) {
@@ -186,6 +186,17 @@ TensorType reduction(OpKind kind, const TensorType& x, const Attrs& attrs) {
         if (!reduced[i]) dims.push_back(x.dims[i]);
         else if (keepdim) dims.push_back(Dim::known(1));
     }
+    // max, min, argmax and argmin have no identity: reducing an empty dim
+    // into a non-empty result is an error (as in NumPy and PyTorch).
+    const bool extremum = kind == OpKind::ReduceMax || kind == OpKind::ReduceMin || kind == OpKind::ArgMax ||
+                          kind == OpKind::ArgMin;
+    bool reduces_nothing = false, result_empty = false;
+    for (int64_t i = 0; i < x.rank(); ++i) {
+        const bool zero = x.dims[i].is_known() && x.dims[i].value() == 0;
+        (reduced[i] ? reduces_nothing : result_empty) |= zero;
+    }
+    if (extremum && reduces_nothing && !result_empty)
+        fail(kind, "cannot reduce over an empty dimension of " + x.str());
     switch (kind) {
     // Integer and bool sums widen to i64, as in NumPy (an i8 sum must not wrap).
     case OpKind::ReduceSum: return {is_integral(x.dtype) || x.dtype == DType::Bool ? DType::I64 : x.dtype, dims};

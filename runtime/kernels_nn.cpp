@@ -83,8 +83,8 @@ Tensor softmax_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs
         for (int64_t lane = 0; lane < outer * inner; ++lane) {
             const int64_t base = lane / inner * n * inner + lane % inner;
             T max = -std::numeric_limits<T>::infinity();
+            // An infinite max (or a row of -inf) makes the whole row nan, as in PyTorch.
             for (int64_t i = 0; i < n; ++i) max = std::max(max, in[base + i * inner]);
-            if (!std::isfinite(max)) max = 0;   // all -inf (or an inf): keep exp() well defined
             T sum = 0;
             for (int64_t i = 0; i < n; ++i) {
                 const T e = std::exp(in[base + i * inner] - max);

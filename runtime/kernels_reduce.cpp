@@ -24,10 +24,16 @@ template <class T> struct SumReducer {
     static void merge(Acc& acc, const Acc& other) { acc += other; }
 };
 
-// max / min: a nan, once seen, is the result (as in NumPy).
+// max / min: a nan, once seen, is the result (as in NumPy). Floats start
+// from -inf / +inf, so a row of infinities reduces to one.
 template <class T, bool Max> struct ExtremumReducer {
     using Acc = T;
-    static Acc init() { return Max ? std::numeric_limits<T>::lowest() : std::numeric_limits<T>::max(); }
+    static Acc init() {
+        if constexpr (std::numeric_limits<T>::has_infinity)
+            return Max ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::infinity();
+        else
+            return Max ? std::numeric_limits<T>::lowest() : std::numeric_limits<T>::max();
+    }
     static void add(Acc& acc, T v, int64_t) {
         if (acc != acc) return;
         if (v != v || (Max ? v > acc : v < acc)) acc = v;
@@ -111,20 +117,6 @@ std::vector<typename Reducer::Acc> fold(const Tensor& x, const ReductionSpace& s
     return result;
 }
 
-// The name users call the reduction by (`max`, not the primitive `reduce_max`).
-std::string user_name(OpKind kind) {
-    switch (kind) {
-    case OpKind::ReduceMax: return "max";
-    case OpKind::ReduceMin: return "min";
-    default: return std::string(op_name(kind));
-    }
-}
-
-void require_nonempty(OpKind kind, const Tensor& x, const ReductionSpace& space) {
-    if (space.reduced.numel == 0 && space.outputs.numel > 0)
-        throw RuntimeError(user_name(kind) + ": cannot reduce over an empty dimension of " + x.type().str());
-}
-
 }  // namespace
 
 Tensor reduce_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs& attrs) {
@@ -135,7 +127,6 @@ Tensor reduce_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs&
     const bool widen = kind == OpKind::ReduceSum || kind == OpKind::ReduceMean;
     const Tensor x = widen ? operands[0].to(out.dtype()) : operands[0];
     const ReductionSpace space = split_axes(x, mask);
-    if (kind == OpKind::ReduceMax || kind == OpKind::ReduceMin) require_nonempty(kind, x, space);
 
     visit_compute_dtype(x.dtype(), [&]<class T>(std::type_identity<T>) {
         auto store = [&](const auto& values, auto finish) {
@@ -161,7 +152,6 @@ Tensor arg_reduce_kernel(OpKind kind, std::span<const Tensor> operands, const At
     Tensor out = allocate_result(kind, operands, attrs);
     const Tensor& x = operands[0];
     const ReductionSpace space = split_axes(x, reduced_axes(kind, x.type(), attrs));
-    require_nonempty(kind, x, space);
     visit_compute_dtype(x.dtype(), [&]<class T>(std::type_identity<T>) {
         const auto found = kind == OpKind::ArgMax ? fold<T, ArgReducer<T, true>>(x, space)
                                                   : fold<T, ArgReducer<T, false>>(x, space);

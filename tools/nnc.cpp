@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "support/error.h"
 #include "support/stack.h"
 #include "tools/commands.h"
 #include "tools/options.h"
@@ -169,5 +170,8 @@ int main(int argc, char** argv) {
     } catch (const std::bad_alloc&) {
         std::cerr << "nnc: error: out of memory\n";
         return 1;
+    } catch (const nnc::InternalError& e) {   // a bug in nnc, not in the program: say so, do not abort
+        std::cerr << "nnc: " << e.what() << "\nnnc: this is a bug in nnc; please report it with the script that showed it\n";
+        return 70;
     }
 }

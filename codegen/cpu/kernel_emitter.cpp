@@ -2,7 +2,6 @@
 #include "codegen/cpu/kernel_emitter.h"
 
 #include <cmath>
-#include <limits>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -90,6 +89,11 @@ private:
         llvm::Type* type = register_type(t);
         if (type->isFloatingPointTy()) return llvm::ConstantFP::get(type, v);
         return llvm::ConstantInt::get(type, static_cast<uint64_t>(static_cast<int64_t>(v)), true);
+    }
+    // A rank-0 constant's value, exact for integers beyond 2^53.
+    Value* constant(const Tensor& payload) {
+        if (is_floating(payload.dtype())) return constant(payload.get(0), payload.dtype());
+        return llvm::ConstantInt::get(register_type(payload.dtype()), static_cast<uint64_t>(payload.get_int(0)), true);
     }
 
     // ---- the function -----------------------------------------------------
@@ -234,13 +238,12 @@ private:
     DType root_dtype() const { return root_->result()->type().dtype; }
 
     // The value a reduction starts from, in `type` (float sums accumulate
-    // in f64 while in registers, as the reference kernel does). max and min
-    // start from the type's largest finite values, like the reference.
+    // in f64 while in registers, as the reference kernel does): max and min
+    // start from -inf and +inf, so a row of infinities reduces to one.
     Value* identity(llvm::Type* type) {
-        const double largest = type->isFloatTy() ? std::numeric_limits<float>::max() : std::numeric_limits<double>::max();
         switch (root_->kind) {
-        case OpKind::ReduceMax: return llvm::ConstantFP::get(type, -largest);
-        case OpKind::ReduceMin: return llvm::ConstantFP::get(type, largest);
+        case OpKind::ReduceMax: return llvm::ConstantFP::getInfinity(type, /*Negative=*/true);
+        case OpKind::ReduceMin: return llvm::ConstantFP::getInfinity(type, /*Negative=*/false);
         default: return llvm::ConstantFP::get(type, 0.0);
         }
     }
@@ -269,20 +272,22 @@ private:
                 return std::vector<Value*>{};
             });
         }
+        // A mean adds each contribution already divided by the count, so a
+        // sum that overflows the element type (3e38 + 3e38 in f32) does not.
+        if (root_ && root_->kind == OpKind::ReduceMean) {
+            mean_count_ = b_.getInt64(1);
+            for (const Loop& l : loops_)
+                if (l.reduced) mean_count_ = b_.CreateMul(mean_count_, l.extent);
+        }
         std::vector<Value*> in(inputs_.size(), b_.getInt64(0));
         nest(0, in, b_.getInt64(0), b_.getInt64(0));
-        if (root_ && root_->kind == OpKind::ReduceMean) {
-            Value* count = b_.getInt64(1);
-            for (const Loop& l : loops_)
-                if (l.reduced) count = b_.CreateMul(count, l.extent);
-            const DType t = root_dtype();
-            Value* divisor = b_.CreateSIToFP(count, register_type(t));
-            Value* out = buffers_[reduction_output_index()];
-            loop(owned.first, owned.second, {}, [&](Value* i, const std::vector<Value*>&) {
-                store(t, b_.CreateFDiv(load(t, out, i), divisor), out, i);
-                return std::vector<Value*>{};
-            });
-        }
+    }
+
+    // `v` divided by a mean's count, in `v`'s type (or in f64 first when `v` is f32).
+    Value* mean_share(Value* v) {
+        if (!mean_count_) return v;
+        if (v->getType()->isFloatTy()) return b_.CreateFPTrunc(mean_share(b_.CreateFPExt(v, b_.getDoubleTy())), v->getType());
+        return b_.CreateFDiv(v, b_.CreateSIToFP(mean_count_, v->getType()));
     }
 
     size_t reduction_output_index() const {
@@ -311,7 +316,7 @@ private:
                 if (acc_type != v->getType()) v = b_.CreateFPExt(v, acc_type);
                 return std::vector<Value*>{combine(acc[0], v, true)};
             })[0];
-            accumulate(red, b_.CreateFPCast(total, register_type(root_dtype())));
+            accumulate(red, b_.CreateFPCast(mean_share(total), register_type(root_dtype())));
             return;
         }
         loop(lo, hi, {}, [&](Value* iv, const std::vector<Value*>&) {
@@ -322,7 +327,7 @@ private:
                 nest(j + 1, inner, o, r);
             } else {
                 Value* v = element(inner, o);
-                if (root_) accumulate(r, v);
+                if (root_) accumulate(r, mean_share(v));
             }
             return std::vector<Value*>{};
         });
@@ -352,7 +357,7 @@ private:
         for (const ir::Op* op : body_.ops) {
             if (op == root_ || op->kind == OpKind::Yield) continue;
             if (op->kind == OpKind::Constant) {
-                values[op->result()] = constant(op->payload.get(0), op->payload.dtype());
+                values[op->result()] = constant(op->payload);
                 continue;
             }
             std::vector<Value*> operands;
@@ -492,16 +497,15 @@ private:
         Value* zero = llvm::ConstantFP::get(type, 0.0);
         loop(begin_, end_, {}, [&](Value* row, const std::vector<Value*>&) {
             Value* base = b_.CreateMul(row, n);
+            // The row's max (a nan is skipped: it makes every exp nan below). An
+            // infinite max makes the whole row nan, as in PyTorch.
             llvm::FastMathFlags fast;
-            fast.setNoNaNs();
             fast.setAllowReassoc();
             Value* max = loop(b_.getInt64(0), n, {llvm::ConstantFP::getInfinity(type, true)}, [&](Value* i, const std::vector<Value*>& acc) {
                 llvm::IRBuilderBase::FastMathFlagGuard guard(b_);
                 b_.setFastMathFlags(fast);
                 return std::vector<Value*>{b_.CreateMaxNum(acc[0], load(t, x, b_.CreateAdd(base, i)))};
             })[0];
-            Value* finite = b_.CreateFCmpONE(b_.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, max), llvm::ConstantFP::getInfinity(type));
-            max = b_.CreateSelect(finite, max, zero);
             Value* sum = loop(b_.getInt64(0), n, {zero}, [&](Value* i, const std::vector<Value*>& acc) {
                 Value* at = b_.CreateAdd(base, i);
                 Value* e = emit_exp(b_, b_.CreateFSub(load(t, x, at), max));
@@ -538,6 +542,7 @@ private:
     Value* begin_ = nullptr;
     Value* end_ = nullptr;
     std::vector<Loop> loops_;
+    Value* mean_count_ = nullptr;   // a mean's reduced element count (i64), set by loop_nest
     std::vector<Access> inputs_;
     Access elementwise_out_, reduced_out_;
 };

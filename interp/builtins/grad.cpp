@@ -242,8 +242,19 @@ Value vjp_builtin(BuiltinArgs& a) {
         flatten(p.value("cotangent"), cot);
         if (cot.size() != n_out) p.fail("cotangent", "expected " + std::to_string(n_out) + " tensors, like the function's result");
         std::vector<Value> inputs = args.leaves;
-        for (size_t i = 0; i < cot.size(); ++i)
-            inputs.push_back(p.interp().to_tensor(cot[i], std::nullopt, p.range("cotangent")));
+        for (size_t i = 0; i < cot.size(); ++i) {
+            Value c = p.interp().to_tensor(cot[i], std::nullopt, p.range("cotangent"));
+            // Each cotangent has its result's type (no promotion: an f64 cotangent of an f32 result is a mistake).
+            const TensorType want = pullback_ir->params()[args.leaves.size() + i]->type(), got = c.tensor_type();
+            bool fits = got.dtype == want.dtype && got.rank() == want.rank();
+            for (int64_t d = 0; fits && d < got.rank(); ++d)
+                fits = !(got.dims[d].is_known() && want.dims[d].is_known() && got.dims[d].value() != want.dims[d].value());
+            if (!fits)
+                p.fail("cotangent", "the cotangent" + (n_out > 1 ? " #" + std::to_string(i + 1) : std::string()) + " is " +
+                                        got.str() + " but the function's result" +
+                                        (n_out > 1 ? " #" + std::to_string(i + 1) : std::string()) + " is " + want.str());
+            inputs.push_back(std::move(c));
+        }
         std::vector<Value> out = run_ir(p.interp(), *pullback_ir, inputs, p.call_range());
         size_t at = n_out;   // the pullback returns f's values, then the cotangents of its inputs
         std::vector<Value> result;

@@ -89,20 +89,35 @@ template <OpKind K> Value arg_reduce_builtin(BuiltinArgs& a) {
     return a.interp().apply(K, {x}, attrs, a.call_range());
 }
 
-// logsumexp(x) = m + log(sum(exp(x - m))) with m = max(x), stable for large x.
+// logsumexp(x) = m + log(sum(exp(x - m))) with m = max(x), stable for large
+// x; an infinite m shifts by 0 instead (x - m would be inf - inf = nan), so a
+// +inf gives +inf and a row of -inf gives -inf, as in PyTorch. Over an empty
+// dim the sum is 0 and the answer -inf (no max to shift by).
 Value logsumexp_builtin(BuiltinArgs& a) {
     Interpreter& in = a.interp();
     SourceRange r = a.call_range();
     Value x = a.tensor("x");
     auto axes = checked_axes(a, x);
     if (!is_floating(x.tensor_type().dtype)) x = cast_to(in, x, DType::F32, a.range("x"));
+    const TensorType t = x.tensor_type();
     bool keepdim = a.boolean("keepdim");
-    Value m = reduce(in, OpKind::ReduceMax, x, axes, true, r);
-    Value shifted = in.apply(OpKind::Exp, {in.apply(OpKind::Sub, {x, m}, {}, r)}, {}, r);
-    Value out = in.apply(OpKind::Add, {in.apply(OpKind::Log, {reduce(in, OpKind::ReduceSum, shifted, axes, true, r)}, {}, r), m},
-                         {}, r);
+    const std::vector<bool> reduced = reduced_axes(OpKind::ReduceSum, t, Attrs{{"axes", axes.value_or(std::vector<int64_t>{})}});
+    bool empty = false;
+    for (int64_t i = 0; i < t.rank(); ++i) empty = empty || (reduced[i] && t.dims[i].is_known() && t.dims[i].value() == 0);
+    Value out;
+    if (empty) {
+        out = in.apply(OpKind::Log, {reduce(in, OpKind::ReduceSum, in.apply(OpKind::Exp, {x}, {}, r), axes, true, r)}, {}, r);
+    } else {
+        Value m = reduce(in, OpKind::ReduceMax, x, axes, true, r);
+        const Value zero(Tensor::scalar(0, t.dtype));
+        Value finite = in.apply(OpKind::Eq, {in.apply(OpKind::Sub, {m, m}, {}, r), zero}, {}, r);
+        m = in.apply(OpKind::Where, {finite, m, zero}, {}, r);
+        Value shifted = in.apply(OpKind::Exp, {in.apply(OpKind::Sub, {x, m}, {}, r)}, {}, r);
+        out = in.apply(OpKind::Add, {in.apply(OpKind::Log, {reduce(in, OpKind::ReduceSum, shifted, axes, true, r)}, {}, r), m},
+                       {}, r);
+    }
     if (keepdim) return out;
-    return reshape_to(in, out, reduced_dims(x.tensor_type(), axes, false, r), r);
+    return reshape_to(in, out, reduced_dims(t, axes, false, r), r);
 }
 
 // var(x) = mean((x - mean(x))^2) / (n - correction) * n

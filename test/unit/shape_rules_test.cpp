@@ -121,9 +121,9 @@ TEST(Reductions, AxesAndKeepdim) {
     EXPECT_EQ(infer(OpKind::ArgMax, {x}, {{"axis", int64_t{1}}}), type(DType::I32, {"B", "4"}));
     EXPECT_EQ(infer(OpKind::ReduceMean, {type(DType::I32, {"2"})}).dtype, DType::F32);
     EXPECT_EQ(error_of(OpKind::ReduceSum, {x}, {{"axes", std::vector<int64_t>{3}}}),
-              "reduce_sum: axis 3 is out of range for f32[B, 3, 4]");
+              "sum: axis 3 is out of range for f32[B, 3, 4]");
     EXPECT_EQ(error_of(OpKind::ReduceSum, {x}, {{"axes", std::vector<int64_t>{1, -2}}}),
-              "reduce_sum: axis -2 is repeated in [1, -2]");
+              "sum: axis -2 is repeated in [1, -2]");
 }
 
 TEST(Layout, SymbolicSliceAndReshape) {
@@ -241,6 +241,18 @@ TEST(Creation, FullLikeCopiesTheOperandsDims) {
     EXPECT_EQ(infer(OpKind::FullLike, {f32({"B", "3"})}, with_shape({})), type(DType::F64, {}));
     EXPECT_EQ(error_of(OpKind::FullLike, {f32({"B", "3"})}, with_shape({-3})),
               "full_like: shape entry -3 names a dim the operands do not have");
+}
+
+// max, min, argmax, argmin have no identity: an empty reduced dim into a
+// non-empty result is an error; sum and mean give 0 and nan.
+TEST(Reductions, EmptyExtremumHasNoIdentity) {
+    const Attrs axis1{{"axes", std::vector<int64_t>{1}}};
+    EXPECT_EQ(error_of(OpKind::ReduceMax, {f32({"2", "0"})}, axis1), "max: cannot reduce over an empty dimension of f32[2, 0]");
+    EXPECT_EQ(error_of(OpKind::ArgMin, {f32({"2", "0"})}, Attrs{{"axis", int64_t{1}}}),
+              "argmin: cannot reduce over an empty dimension of f32[2, 0]");
+    EXPECT_EQ(infer(OpKind::ReduceMax, {f32({"0", "0"})}, axis1).str(), "f32[0]");   // an empty result: nothing to reduce
+    EXPECT_EQ(infer(OpKind::ReduceSum, {f32({"2", "0"})}, axis1).str(), "f32[2]");
+    EXPECT_EQ(infer(OpKind::ReduceMax, {f32({"B", "M"})}, axis1).str(), "f32[B]");   // decided when M is known
 }
 
 TEST(Gemm, TransposedOperandsAndErrors) {
