@@ -4,6 +4,8 @@
 // formula serves both modes. Binary ops broadcast: reverse mode sums the
 // scaled cotangent back to each operand's shape, forward mode broadcasts the
 // sum of the scaled tangents to the result's.
+#include <cmath>
+
 #include "autodiff/emit.h"
 #include "autodiff/rules.h"
 
@@ -69,6 +71,24 @@ constexpr std::array<UnaryPartial, kNumOpKinds> kUnary = [] {
     set(Relu, [](Builder& b, Value* x, Value*, Value* g) { return where(b, gt0(b, x), g, lit(b, 0, g)); });
     set(Gelu, gelu_partial);
     set(Softplus, [](Builder& b, Value* x, Value*, Value* g) { return mul(b, g, b.op(OpKind::Sigmoid, {x})); });
+    set(Expm1, [](Builder& b, Value*, Value* y, Value* g) { return mul(b, g, add(b, y, lit(b, 1, y))); });  // g e^x
+    set(Log1p, [](Builder& b, Value* x, Value*, Value* g) { return div(b, g, add(b, x, lit(b, 1, x))); });  // g / (1 + x)
+    set(Exp2, [](Builder& b, Value*, Value* y, Value* g) { return mul(b, g, mul(b, y, lit(b, M_LN2, y))); });   // g 2^x ln 2
+    set(Log2, [](Builder& b, Value* x, Value*, Value* g) { return div(b, g, mul(b, x, lit(b, M_LN2, x))); });
+    set(Log10, [](Builder& b, Value* x, Value*, Value* g) { return div(b, g, mul(b, x, lit(b, M_LN10, x))); });
+    set(Tan, [](Builder& b, Value*, Value* y, Value* g) { return mul(b, g, add(b, lit(b, 1, y), mul(b, y, y))); });  // g (1 + y^2)
+    set(Asin, [](Builder& b, Value* x, Value*, Value* g) {                                             // g / sqrt(1 - x^2)
+        return div(b, g, b.op(OpKind::Sqrt, {sub(b, lit(b, 1, x), mul(b, x, x))}));
+    });
+    set(Acos, [](Builder& b, Value* x, Value*, Value* g) {                                             // -g / sqrt(1 - x^2)
+        return neg(b, div(b, g, b.op(OpKind::Sqrt, {sub(b, lit(b, 1, x), mul(b, x, x))})));
+    });
+    set(Atan, [](Builder& b, Value* x, Value*, Value* g) { return div(b, g, add(b, lit(b, 1, x), mul(b, x, x))); });
+    set(Sinh, [](Builder& b, Value* x, Value*, Value* g) { return mul(b, g, b.op(OpKind::Cosh, {x})); });
+    set(Cosh, [](Builder& b, Value* x, Value*, Value* g) { return mul(b, g, b.op(OpKind::Sinh, {x})); });
+    set(Erf, [](Builder& b, Value* x, Value*, Value* g) {                                              // g 2/sqrt(pi) e^(-x^2)
+        return mul(b, g, mul(b, lit(b, M_2_SQRTPI, x), b.op(OpKind::Exp, {neg(b, mul(b, x, x))})));
+    });
     return t;
 }();
 
@@ -102,6 +122,12 @@ constexpr std::array<BinaryPartials, kNumOpKinds> kBinary = [] {
     set(Minimum,
         [](Builder& b, Value* a, Value* c, Value*, Value* g) { return winner_share(b, b.op(OpKind::Lt, {a, c}), a, c, g); },
         [](Builder& b, Value* a, Value* c, Value*, Value* g) { return winner_share(b, b.op(OpKind::Gt, {a, c}), a, c, g); });
+    // atan2(a, c): d/da = c / (a^2 + c^2), d/dc = -a / (a^2 + c^2).
+    set(Atan2,
+        [](Builder& b, Value* a, Value* c, Value*, Value* g) { return div(b, mul(b, g, c), add(b, mul(b, a, a), mul(b, c, c))); },
+        [](Builder& b, Value* a, Value* c, Value*, Value* g) {
+            return neg(b, div(b, mul(b, g, a), add(b, mul(b, a, a), mul(b, c, c))));
+        });
     return t;
 }();
 

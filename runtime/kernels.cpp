@@ -30,10 +30,12 @@ constexpr std::array<Kernel, kNumOpKinds> kKernels = [] {
     set({RandUniform}, rand_uniform_kernel);
     set({RandNormal}, rand_normal_kernel);
 
-    set({Neg, Exp, Log, Sqrt, Rsqrt, Abs, Sign, Sin, Cos, Tanh, Sigmoid, Relu, Gelu, Softplus}, unary_kernel);
+    set({Neg, Exp, Log, Sqrt, Rsqrt, Abs, Sign, Sin, Cos, Tanh, Sigmoid, Relu, Gelu, Softplus, Expm1, Log1p, Exp2, Log2,
+         Log10, Tan, Asin, Acos, Atan, Sinh, Cosh, Erf, Floor, Ceil, Trunc, Round},
+        unary_kernel);
     set({LogicalNot}, logical_not_kernel);
     set({Cast}, cast_kernel);
-    set({Add, Sub, Mul, Div, Mod, Pow, Maximum, Minimum, Eq, Ne, Lt, Le, Gt, Ge, LogicalAnd, LogicalOr},
+    set({Add, Sub, Mul, Div, Mod, Pow, Maximum, Minimum, Atan2, Eq, Ne, Lt, Le, Gt, Ge, LogicalAnd, LogicalOr},
         binary_kernel);
     set({Where}, where_kernel);
 

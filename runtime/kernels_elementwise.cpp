@@ -72,6 +72,18 @@ template <class T> void float_unary(OpKind kind, const Tensor& x, Tensor& out) {
         });
     case OpKind::Softplus:   // log(1 + e^x) = max(x, 0) + log1p(e^-|x|)
         return map([](T v) { return std::max(v, T(0)) + std::log1p(std::exp(-std::abs(v))); });
+    case OpKind::Expm1: return map([](T v) { return std::expm1(v); });
+    case OpKind::Log1p: return map([](T v) { return std::log1p(v); });
+    case OpKind::Exp2: return map([](T v) { return std::exp2(v); });
+    case OpKind::Log2: return map([](T v) { return std::log2(v); });
+    case OpKind::Log10: return map([](T v) { return std::log10(v); });
+    case OpKind::Tan: return map([](T v) { return std::tan(v); });
+    case OpKind::Asin: return map([](T v) { return std::asin(v); });
+    case OpKind::Acos: return map([](T v) { return std::acos(v); });
+    case OpKind::Atan: return map([](T v) { return std::atan(v); });
+    case OpKind::Sinh: return map([](T v) { return std::sinh(v); });
+    case OpKind::Cosh: return map([](T v) { return std::cosh(v); });
+    case OpKind::Erf: return map([](T v) { return std::erf(v); });
     default: internal_error("not a float unary op");
     }
 }
@@ -90,6 +102,16 @@ template <class T> void numeric_unary(OpKind kind, const Tensor& x, Tensor& out)
     case OpKind::Sign:   // sign(0) = 0, sign(nan) = nan
         return map([](T v) { return v != v ? v : static_cast<T>((T(0) < v) - negative(v)); });
     case OpKind::Relu: return map([](T v) { return negative(v) ? T(0) : v; });   // nan passes through
+    case OpKind::Floor: case OpKind::Ceil: case OpKind::Trunc: case OpKind::Round:
+        if constexpr (std::is_floating_point_v<T>) {
+            switch (kind) {
+            case OpKind::Floor: return map([](T v) { return std::floor(v); });
+            case OpKind::Ceil: return map([](T v) { return std::ceil(v); });
+            case OpKind::Trunc: return map([](T v) { return std::trunc(v); });
+            default: return map([](T v) { return std::nearbyint(v); });   // the default rounding: halves to even
+            }
+        }
+        return map([](T v) { return v; });   // integers are whole already
     default: internal_error("not a numeric unary op");
     }
 }
@@ -168,6 +190,9 @@ template <class T> void arithmetic(OpKind kind, const Tensor& a, const Tensor& b
         else return map(integer_pow<T>);
     case OpKind::Maximum: return map(nan_max<T>);
     case OpKind::Minimum: return map(nan_min<T>);
+    case OpKind::Atan2:   // floats only
+        if constexpr (std::is_floating_point_v<T>) return map([](T y, T x) { return std::atan2(y, x); });
+        internal_error("integer atan2");
     default: internal_error("not an arithmetic op");
     }
 }
@@ -190,7 +215,7 @@ template <class T> void comparison(OpKind kind, const Tensor& a, const Tensor& b
 Tensor unary_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs& attrs) {
     Tensor out = allocate_result(kind, operands, attrs);
     const Tensor x = operands[0].to(out.dtype());   // exp of an int computes in f32
-    const bool keeps_dtype = kind == OpKind::Neg || kind == OpKind::Abs || kind == OpKind::Sign || kind == OpKind::Relu;
+    const bool keeps_dtype = op_dtype_rule(kind) == DtypeRule::Promote;
     visit_compute_dtype(out.dtype(), [&]<class T>(std::type_identity<T>) {
         if constexpr (std::is_floating_point_v<T>) {
             if (!keeps_dtype) return float_unary<T>(kind, x, out);

@@ -38,10 +38,13 @@ bool lowers(const ir::Op& op) {
     switch (op.kind) {
     case OpKind::Exp: case OpKind::Log: case OpKind::Sqrt: case OpKind::Rsqrt: case OpKind::Sin: case OpKind::Cos:
     case OpKind::Tanh: case OpKind::Sigmoid: case OpKind::Gelu: case OpKind::Softplus: case OpKind::Div:
-    case OpKind::Pow:
+    case OpKind::Pow: case OpKind::Expm1: case OpKind::Log1p: case OpKind::Exp2: case OpKind::Log2:
+    case OpKind::Log10: case OpKind::Tan: case OpKind::Asin: case OpKind::Acos: case OpKind::Atan:
+    case OpKind::Sinh: case OpKind::Cosh: case OpKind::Erf: case OpKind::Atan2:
         return float_dtype(out);
     case OpKind::Neg: case OpKind::Abs: case OpKind::Sign: case OpKind::Relu: case OpKind::Add: case OpKind::Sub:
-    case OpKind::Mul: case OpKind::Maximum: case OpKind::Minimum:
+    case OpKind::Mul: case OpKind::Maximum: case OpKind::Minimum: case OpKind::Floor: case OpKind::Ceil:
+    case OpKind::Trunc: case OpKind::Round:
         return out != DType::Bool;
     case OpKind::LogicalAnd: case OpKind::LogicalOr:
         return all_dtypes(op, [](DType t) { return t == DType::Bool; });

@@ -386,6 +386,16 @@ private:
         return b_.CreateSExtOrTrunc(v, t);
     }
 
+    // A call of the C math library's `name` (`namef` for f32) on `x`: the
+    // functions LLVM has no intrinsic for. Scalar calls, but fused: the
+    // values still never reach memory.
+    Value* libm(const std::string& name, DType t, const std::vector<Value*>& x) {
+        llvm::Type* type = register_type(t);
+        std::vector<llvm::Type*> params(x.size(), type);
+        llvm::FunctionType* signature = llvm::FunctionType::get(type, params, false);
+        return b_.CreateCall(m_.getOrInsertFunction(t == DType::F32 ? name + "f" : name, signature), x);
+    }
+
     Value* primitive(const ir::Op& op, std::vector<Value*> x) {
         const DType out = op.result()->type().dtype;
         auto dtype = [&](size_t i) { return op.operands[i]->type().dtype; };
@@ -442,6 +452,23 @@ private:
             Value* e = emit_exp(b_, b_.CreateFNeg(b_.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, v)));
             return b_.CreateSelect(b_.CreateFCmpUNO(v, v), v, b_.CreateFAdd(positive, emit_log1p(b_, e)));
         }
+        case OpKind::Floor: return is_float ? b_.CreateUnaryIntrinsic(llvm::Intrinsic::floor, x[0]) : x[0];
+        case OpKind::Ceil: return is_float ? b_.CreateUnaryIntrinsic(llvm::Intrinsic::ceil, x[0]) : x[0];
+        case OpKind::Trunc: return is_float ? b_.CreateUnaryIntrinsic(llvm::Intrinsic::trunc, x[0]) : x[0];
+        case OpKind::Round: return is_float ? b_.CreateUnaryIntrinsic(llvm::Intrinsic::roundeven, x[0]) : x[0];
+        case OpKind::Exp2: return b_.CreateUnaryIntrinsic(llvm::Intrinsic::exp2, x[0]);
+        case OpKind::Log2: return b_.CreateUnaryIntrinsic(llvm::Intrinsic::log2, x[0]);
+        case OpKind::Log10: return b_.CreateUnaryIntrinsic(llvm::Intrinsic::log10, x[0]);
+        case OpKind::Expm1: return libm("expm1", out, x);
+        case OpKind::Log1p: return libm("log1p", out, x);
+        case OpKind::Tan: return libm("tan", out, x);
+        case OpKind::Asin: return libm("asin", out, x);
+        case OpKind::Acos: return libm("acos", out, x);
+        case OpKind::Atan: return libm("atan", out, x);
+        case OpKind::Sinh: return libm("sinh", out, x);
+        case OpKind::Cosh: return libm("cosh", out, x);
+        case OpKind::Erf: return libm("erf", out, x);
+        case OpKind::Atan2: return libm("atan2", out, x);
         case OpKind::Add: return is_float ? b_.CreateFAdd(x[0], x[1]) : b_.CreateAdd(x[0], x[1]);
         case OpKind::Sub: return is_float ? b_.CreateFSub(x[0], x[1]) : b_.CreateSub(x[0], x[1]);
         case OpKind::Mul: return is_float ? b_.CreateFMul(x[0], x[1]) : b_.CreateMul(x[0], x[1]);

@@ -19,16 +19,20 @@ template <OpKind K> Value float_unary(BuiltinArgs& a) {
 // Unary ops that keep the input's dtype.
 template <OpKind K> Value same_unary(BuiltinArgs& a) { return a.interp().apply(K, {a.tensor("x")}, {}, a.call_range()); }
 
-template <OpKind K> Value binary_builtin(BuiltinArgs& a) {
-    const Value& x = a.value("x");
-    const Value& y = a.value("y");
-    for (const char* n : {"x", "y"}) {
+// `kind` of the arguments named `first` and `second`, each a tensor or a number.
+Value binary(BuiltinArgs& a, OpKind kind, const char* first, const char* second) {
+    for (const char* n : {first, second}) {
         const Value& v = a.value(n);
         if (!v.is_tensor() && !v.is_number() && !v.is_unknown())
             a.fail(n, "`" + std::string(n) + "` must be a tensor or a number, not " + type_name(v));
     }
-    return a.interp().elementwise(K, x, y, a.call_range());
+    return a.interp().elementwise(kind, a.value(first), a.value(second), a.call_range());
 }
+
+template <OpKind K> Value binary_builtin(BuiltinArgs& a) { return binary(a, K, "x", "y"); }
+
+// atan2(y, x): the angle of the point (x, y), as NumPy's and PyTorch's.
+Value atan2_builtin(BuiltinArgs& a) { return binary(a, OpKind::Atan2, "y", "x"); }
 
 Value where_builtin(BuiltinArgs& a) {
     Value cond = a.tensor("cond");
@@ -153,11 +157,28 @@ const BuiltinSpec kMathBuiltins[] = {
     {"sigmoid", "x", float_unary<OpKind::Sigmoid>},
     {"gelu", "x", float_unary<OpKind::Gelu>},
     {"softplus", "x", float_unary<OpKind::Softplus>},
+    {"expm1", "x", float_unary<OpKind::Expm1>},
+    {"log1p", "x", float_unary<OpKind::Log1p>},
+    {"exp2", "x", float_unary<OpKind::Exp2>},
+    {"log2", "x", float_unary<OpKind::Log2>},
+    {"log10", "x", float_unary<OpKind::Log10>},
+    {"tan", "x", float_unary<OpKind::Tan>},
+    {"asin", "x", float_unary<OpKind::Asin>},
+    {"acos", "x", float_unary<OpKind::Acos>},
+    {"atan", "x", float_unary<OpKind::Atan>},
+    {"sinh", "x", float_unary<OpKind::Sinh>},
+    {"cosh", "x", float_unary<OpKind::Cosh>},
+    {"erf", "x", float_unary<OpKind::Erf>},
+    {"floor", "x", same_unary<OpKind::Floor>},
+    {"ceil", "x", same_unary<OpKind::Ceil>},
+    {"trunc", "x", same_unary<OpKind::Trunc>},
+    {"round", "x", same_unary<OpKind::Round>},
     {"abs", "x", same_unary<OpKind::Abs>},
     {"sign", "x", same_unary<OpKind::Sign>},
     {"relu", "x", same_unary<OpKind::Relu>},
     {"pow", "x, y", binary_builtin<OpKind::Pow>},
     {"maximum", "x, y", binary_builtin<OpKind::Maximum>},
+    {"atan2", "y, x", atan2_builtin},
     {"minimum", "x, y", binary_builtin<OpKind::Minimum>},
     {"where", "cond, x, y", where_builtin},
     {"clip", "x, lo = none, hi = none", clip_builtin},

@@ -10,9 +10,13 @@ using ir::Builder;
 using ir::Value;
 using Params = std::span<Value* const>;
 
+// Where an op's input is drawn from: anywhere (away from 0), positive (log,
+// sqrt, rsqrt), or inside (-1, 1) (asin, acos).
+enum class Domain { Any, Positive, Unit };
+
 struct UnaryCase {
     OpKind kind;
-    bool positive;   // the input must be positive (log, sqrt, rsqrt)
+    Domain domain;
 };
 
 class UnaryGrad : public ::testing::TestWithParam<UnaryCase> {};
@@ -20,19 +24,27 @@ class UnaryGrad : public ::testing::TestWithParam<UnaryCase> {};
 TEST_P(UnaryGrad, MatchesFiniteDifferences) {
     const UnaryCase c = GetParam();
     for (const Shape& shape : {Shape{}, Shape{2, 3}}) {
-        const Tensor x = c.positive ? uniform(shape, 0.5, 2.0, 11) : away_from_zero(shape, 11);
+        const Tensor x = c.domain == Domain::Positive ? uniform(shape, 0.5, 2.0, 11)
+                         : c.domain == Domain::Unit   ? uniform(shape, -0.9, 0.9, 11)
+                                                      : away_from_zero(shape, 11);
         expect_gradients({{x}, [&](Builder& b, Params p) { return op(b, c.kind, {p[0]}); }});
     }
 }
 
 INSTANTIATE_TEST_SUITE_P(Ops, UnaryGrad,
-                         ::testing::Values(UnaryCase{OpKind::Neg, false}, UnaryCase{OpKind::Exp, false},
-                                           UnaryCase{OpKind::Log, true}, UnaryCase{OpKind::Sqrt, true},
-                                           UnaryCase{OpKind::Rsqrt, true}, UnaryCase{OpKind::Abs, false},
-                                           UnaryCase{OpKind::Sin, false}, UnaryCase{OpKind::Cos, false},
-                                           UnaryCase{OpKind::Tanh, false}, UnaryCase{OpKind::Sigmoid, false},
-                                           UnaryCase{OpKind::Relu, false}, UnaryCase{OpKind::Gelu, false},
-                                           UnaryCase{OpKind::Softplus, false}),
+                         ::testing::Values(UnaryCase{OpKind::Neg, Domain::Any}, UnaryCase{OpKind::Exp, Domain::Any},
+                                           UnaryCase{OpKind::Log, Domain::Positive}, UnaryCase{OpKind::Sqrt, Domain::Positive},
+                                           UnaryCase{OpKind::Rsqrt, Domain::Positive}, UnaryCase{OpKind::Abs, Domain::Any},
+                                           UnaryCase{OpKind::Sin, Domain::Any}, UnaryCase{OpKind::Cos, Domain::Any},
+                                           UnaryCase{OpKind::Tanh, Domain::Any}, UnaryCase{OpKind::Sigmoid, Domain::Any},
+                                           UnaryCase{OpKind::Relu, Domain::Any}, UnaryCase{OpKind::Gelu, Domain::Any},
+                                           UnaryCase{OpKind::Softplus, Domain::Any}, UnaryCase{OpKind::Expm1, Domain::Any},
+                                           UnaryCase{OpKind::Log1p, Domain::Positive}, UnaryCase{OpKind::Exp2, Domain::Any},
+                                           UnaryCase{OpKind::Log2, Domain::Positive}, UnaryCase{OpKind::Log10, Domain::Positive},
+                                           UnaryCase{OpKind::Tan, Domain::Unit}, UnaryCase{OpKind::Asin, Domain::Unit},
+                                           UnaryCase{OpKind::Acos, Domain::Unit}, UnaryCase{OpKind::Atan, Domain::Any},
+                                           UnaryCase{OpKind::Sinh, Domain::Any}, UnaryCase{OpKind::Cosh, Domain::Any},
+                                           UnaryCase{OpKind::Erf, Domain::Any}),
                          [](const auto& info) { return std::string(op_name(info.param.kind)); });
 
 struct BinaryCase {
@@ -65,7 +77,8 @@ INSTANTIATE_TEST_SUITE_P(Ops, BinaryGrad,
                                            BinaryCase{OpKind::Mod, 0.2, 0.8, 1.5, 2.5},
                                            BinaryCase{OpKind::Pow, 0.5, 2, -1.5, 1.5},
                                            BinaryCase{OpKind::Maximum, -2, 2, -2, 2},
-                                           BinaryCase{OpKind::Minimum, -2, 2, -2, 2}),
+                                           BinaryCase{OpKind::Minimum, -2, 2, -2, 2},
+                                           BinaryCase{OpKind::Atan2, -2, 2, 0.5, 2}),
                          [](const auto& info) { return std::string(op_name(info.param.kind)); });
 
 TEST(ElementwiseGrad, WhereRoutesToTheChosenOperand) {
