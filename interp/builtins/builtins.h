@@ -100,6 +100,7 @@ void define_builtins(Scope& scope);
 // The tables of each family (one file each).
 std::span<const BuiltinSpec> creation_builtins();
 std::span<const BuiltinSpec> math_builtins();       // elementwise and reductions
+std::span<const BuiltinSpec> functional_builtins(); // compositions: masks, activations, any/all, norm...
 std::span<const BuiltinSpec> shape_builtins();
 std::span<const BuiltinSpec> nn_builtins();
 std::span<const BuiltinSpec> host_builtins();       // print, assert, len, time, ...

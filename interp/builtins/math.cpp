@@ -1,6 +1,6 @@
 // Elementwise and reduction builtins: exp ... softplus, pow, maximum,
 // minimum, where, clip, cast; sum, mean, max, min, argmax, argmin,
-// logsumexp, var.
+// logsumexp, var, std.
 #include "interp/builtins/builtins.h"
 #include "interp/composites.h"
 #include "core/shape_rules.h"
@@ -146,6 +146,9 @@ Value var_builtin(BuiltinArgs& a) {
     return in.elementwise(OpKind::Div, sum, Value(double(std::max<int64_t>(n - correction, 0))), r);
 }
 
+// std = sqrt(var), with var's arguments.
+Value std_builtin(BuiltinArgs& a) { return a.interp().apply(OpKind::Sqrt, {var_builtin(a)}, {}, a.call_range()); }
+
 const BuiltinSpec kMathBuiltins[] = {
     {"exp", "x", float_unary<OpKind::Exp>},
     {"log", "x", float_unary<OpKind::Log>},
@@ -191,6 +194,7 @@ const BuiltinSpec kMathBuiltins[] = {
     {"argmin", "x, axis = none, keepdim = false", arg_reduce_builtin<OpKind::ArgMin>},
     {"logsumexp", "x, axis = none, keepdim = false", logsumexp_builtin},
     {"var", "x, axis = none, keepdim = false, correction = 0", var_builtin},
+    {"std", "x, axis = none, keepdim = false, correction = 0", std_builtin},
 };
 
 }  // namespace

@@ -18,7 +18,7 @@ const char* effect_at_every_call(Effect effect) {
 }
 
 void define_builtins(Scope& scope) {
-    for (auto table : {creation_builtins(), math_builtins(), shape_builtins(), nn_builtins(), host_builtins(), model_builtins(), grad_builtins(),
+    for (auto table : {creation_builtins(), math_builtins(), functional_builtins(), shape_builtins(), nn_builtins(), host_builtins(), model_builtins(), grad_builtins(),
                        data_builtins(), io_builtins(), numpy_builtins(), progress_builtins()})
         for (const BuiltinSpec& b : table)
             scope.define(b.name, make_object<BuiltinObject>(b.name, b.signature, b.impl, b.effect, b.check));
