@@ -39,6 +39,7 @@ std::string_view user_op_name(OpKind k) {
     case OpKind::ReduceMean: return "mean";
     case OpKind::ReduceMax: return "max";
     case OpKind::ReduceMin: return "min";
+    case OpKind::FloorDiv: return "//";
     default: return op_name(k);
     }
 }

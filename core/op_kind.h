@@ -29,7 +29,8 @@ enum class OpFamily : uint8_t { Creation, Elementwise, Reduction, Layout, Index,
 enum class DtypeRule : uint8_t { Promote, Float, Bool, Attr, Own };
 
 std::string_view op_name(OpKind k);   // printed spelling, e.g. "reduce_sum"
-// What .nn code calls it, for messages: "sum" for reduce_sum, else op_name.
+// What .nn code calls it, for messages: "sum" for reduce_sum, "//" for
+// floor_div, else op_name.
 std::string_view user_op_name(OpKind k);
 int op_arity(OpKind k);               // number of tensor operands, -1 = variadic
 OpFamily op_family(OpKind k);

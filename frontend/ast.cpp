@@ -19,6 +19,7 @@ const char* spelling(BinaryOp op) {
     case BinaryOp::Sub: return "-";
     case BinaryOp::Mul: return "*";
     case BinaryOp::Div: return "/";
+    case BinaryOp::FloorDiv: return "//";
     case BinaryOp::Mod: return "%";
     case BinaryOp::Pow: return "**";
     case BinaryOp::MatMul: return "@";

@@ -50,7 +50,7 @@ std::string to_string(const TypeExpr& type);   // as written: "f32[B, 784]", "(i
 
 enum class UnaryOp { Neg, Plus, Not };
 enum class BinaryOp {
-    Add, Sub, Mul, Div, Mod, Pow, MatMul,
+    Add, Sub, Mul, Div, FloorDiv, Mod, Pow, MatMul,
     Eq, Ne, Lt, Le, Gt, Ge, And, Or,
 };
 const char* spelling(UnaryOp op);    // "-", "+", "not"

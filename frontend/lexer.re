@@ -229,6 +229,7 @@ Parser::symbol_type Lexer::scan() {
             "-"   { return Parser::make_MINUS(token_range()); }
             "*"   { return Parser::make_STAR(token_range()); }
             "/"   { return Parser::make_SLASH(token_range()); }
+            "//"  { return Parser::make_SLASHSLASH(token_range()); }
             "%"   { return Parser::make_PERCENT(token_range()); }
             "**"  { return Parser::make_POW(token_range()); }
             "@"   { return Parser::make_AT(token_range()); }

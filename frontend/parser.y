@@ -100,7 +100,7 @@ ast::ExprPtr make_binary(ast::BinaryOp op, ast::ExprPtr lhs, ast::ExprPtr rhs, S
        WHILE "'while'" BREAK "'break'" CONTINUE "'continue'" IMPORT "'import'"
        AS "'as'" AND "'and'" OR "'or'" NOT "'not'" TRUE "'true'" FALSE "'false'"
 
-%token PLUS "'+'" MINUS "'-'" STAR "'*'" SLASH "'/'" PERCENT "'%'" POW "'**'"
+%token PLUS "'+'" MINUS "'-'" STAR "'*'" SLASH "'/'" SLASHSLASH "'//'" PERCENT "'%'" POW "'**'"
        AT "'@'" EQ "'=='" NE "'!='" LT "'<'" LE "'<='" GT "'>'" GE "'>='"
        ASSIGN "'='" PLUS_ASSIGN "'+='" MINUS_ASSIGN "'-='" STAR_ASSIGN "'*='"
        SLASH_ASSIGN "'/='" LPAREN "'('" RPAREN "')'" LBRACKET "'['"
@@ -139,7 +139,7 @@ ast::ExprPtr make_binary(ast::BinaryOp op, ast::ExprPtr lhs, ast::ExprPtr rhs, S
 %nonassoc EQ NE LT LE GT GE
 %nonassoc DOTDOT
 %left PLUS MINUS
-%left STAR SLASH PERCENT AT
+%left STAR SLASH SLASHSLASH PERCENT AT
 %precedence UNARY
 %right POW
 
@@ -484,6 +484,7 @@ expr
     | expr STAR expr    { $$ = make_binary(ast::BinaryOp::Mul, $1, $3, @$, @2); }
     | expr SLASH expr   { $$ = make_binary(ast::BinaryOp::Div, $1, $3, @$, @2); }
     | expr PERCENT expr { $$ = make_binary(ast::BinaryOp::Mod, $1, $3, @$, @2); }
+    | expr SLASHSLASH expr { $$ = make_binary(ast::BinaryOp::FloorDiv, $1, $3, @$, @2); }
     | expr AT expr      { $$ = make_binary(ast::BinaryOp::MatMul, $1, $3, @$, @2); }
     | MINUS expr %prec UNARY { $$ = within_depth_limit(std::make_unique<ast::Unary>(ast::UnaryOp::Neg, $2, @$)); }
     | PLUS expr %prec UNARY  { $$ = within_depth_limit(std::make_unique<ast::Unary>(ast::UnaryOp::Plus, $2, @$)); }

@@ -18,6 +18,7 @@ OpKind tensor_op(BinaryOp op) {
     case BinaryOp::Sub: return OpKind::Sub;
     case BinaryOp::Mul: return OpKind::Mul;
     case BinaryOp::Div: return OpKind::Div;
+    case BinaryOp::FloorDiv: return OpKind::FloorDiv;
     case BinaryOp::Mod: return OpKind::Mod;
     case BinaryOp::Pow: return OpKind::Pow;
     case BinaryOp::MatMul: return OpKind::MatMul;
@@ -86,6 +87,12 @@ std::optional<Value> host_arith(BinaryOp op, const Value& a, const Value& b, Sou
         case BinaryOp::Mul:
             if (__builtin_mul_overflow(x, y, &r)) throw CompileError(where, "integer overflow in *");
             return Value(r);
+        case BinaryOp::FloorDiv: {   // Python's: rounds toward -inf
+            if (y == 0) throw CompileError(where, "integer division by zero");
+            if (x == INT64_MIN && y == -1) throw CompileError(where, "integer overflow in //");
+            const int64_t q = x / y;
+            return Value(x % y != 0 && ((x < 0) != (y < 0)) ? q - 1 : q);
+        }
         case BinaryOp::Mod: {
             if (y == 0) throw CompileError(where, "integer modulo by zero");
             int64_t m = y == -1 ? 0 : x % y;   // INT64_MIN % -1 traps
@@ -113,6 +120,7 @@ std::optional<Value> host_arith(BinaryOp op, const Value& a, const Value& b, Sou
     case BinaryOp::Div:
         if (y == 0 && ints) throw CompileError(where, "division by zero");
         return Value(x / y);
+    case BinaryOp::FloorDiv: return Value(std::floor(x / y));
     case BinaryOp::Mod: {
         double m = std::fmod(x, y);
         return Value(m != 0 && ((m < 0) != (y < 0)) ? m + y : m);

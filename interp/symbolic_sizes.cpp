@@ -39,7 +39,8 @@ std::optional<Value> Interpreter::size_arithmetic(ast::BinaryOp op, const Value&
     case ast::BinaryOp::Add: kind = OpKind::Add; break;
     case ast::BinaryOp::Sub: kind = OpKind::Sub; break;
     case ast::BinaryOp::Mul: kind = OpKind::Mul; break;
-    default: return std::nullopt;   // comparisons, division: the int itself
+    case ast::BinaryOp::FloorDiv: kind = OpKind::FloorDiv; break;   // `T // 2` stays a size
+    default: return std::nullopt;   // comparisons, true division: the int itself
     }
     auto operand = [&](const Value& v) {
         return is_symbolic_size(v) ? v.as<UnknownValue>().size : builder_->scalar(static_cast<double>(v.as<int64_t>()), DType::I64);

@@ -137,6 +137,20 @@ template <class T> T python_mod(T x, T y) {
     }
 }
 
+// Python's floor division: rounds toward -inf (for floats floor(x / y));
+// MIN // -1 wraps like the other integer arithmetic.
+template <class T> T floor_div(T x, T y) {
+    if constexpr (std::is_floating_point_v<T>) {
+        return std::floor(x / y);
+    } else if constexpr (std::is_same_v<T, bool>) {
+        return x;   // x // true
+    } else {
+        if (y == -1) return static_cast<T>(-static_cast<std::make_unsigned_t<T>>(x));
+        const T q = static_cast<T>(x / y);
+        return x % y != 0 && (x < 0) != (y < 0) ? static_cast<T>(q - 1) : q;
+    }
+}
+
 // Integer power by squaring, wrapping like the other integer arithmetic.
 template <class T> T integer_pow(T base, T exponent) {
     uint64_t result = 1, factor = static_cast<uint64_t>(static_cast<int64_t>(base));
@@ -168,7 +182,8 @@ template <class T> void check_integer_right_operand(OpKind kind, const Tensor& d
     if constexpr (!std::is_floating_point_v<T>) {
         const T* d = divisor.data<T>();
         for (int64_t i = 0; i < divisor.numel(); ++i) {
-            if (kind == OpKind::Mod && d[i] == 0) throw RuntimeError("mod: integer division by zero");
+            if ((kind == OpKind::Mod || kind == OpKind::FloorDiv) && d[i] == 0)
+                throw RuntimeError(std::string(user_op_name(kind)) + ": integer division by zero");
             if (kind == OpKind::Pow && negative(d[i]))
                 throw RuntimeError("pow: integer to a negative integer power (" + std::to_string(int64_t(d[i])) +
                                    "); cast to a float type first");
@@ -184,6 +199,7 @@ template <class T> void arithmetic(OpKind kind, const Tensor& a, const Tensor& b
     case OpKind::Mul: return map([](T x, T y) { return static_cast<T>(x * y); });
     case OpKind::Div: return map([](T x, T y) { return static_cast<T>(x / y); });   // floats only
     case OpKind::Mod: check_integer_right_operand<T>(kind, b); return map(python_mod<T>);
+    case OpKind::FloorDiv: check_integer_right_operand<T>(kind, b); return map(floor_div<T>);
     case OpKind::Pow:
         check_integer_right_operand<T>(kind, b);
         if constexpr (std::is_floating_point_v<T>) return map([](T x, T y) { return std::pow(x, y); });

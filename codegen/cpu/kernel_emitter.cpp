@@ -473,6 +473,7 @@ private:
         case OpKind::Sub: return is_float ? b_.CreateFSub(x[0], x[1]) : b_.CreateSub(x[0], x[1]);
         case OpKind::Mul: return is_float ? b_.CreateFMul(x[0], x[1]) : b_.CreateMul(x[0], x[1]);
         case OpKind::Div: return b_.CreateFDiv(x[0], x[1]);
+        case OpKind::FloorDiv: return b_.CreateUnaryIntrinsic(llvm::Intrinsic::floor, b_.CreateFDiv(x[0], x[1]));
         case OpKind::Pow: return b_.CreateBinaryIntrinsic(llvm::Intrinsic::pow, x[0], x[1]);
         case OpKind::Maximum: case OpKind::Minimum: {
             const bool max = op.kind == OpKind::Maximum;

@@ -30,6 +30,7 @@ const std::map<std::string, Reach, std::less<>> kReachedOtherwise = {
     {"mul", {"x * y", nullptr}},
     {"div", {"x / y", nullptr}},
     {"mod", {"x % y", nullptr}},
+    {"floor_div", {"x // y", nullptr}},
     {"eq", {"x == y", nullptr}},
     {"ne", {"x != y", nullptr}},
     {"lt", {"x < y", nullptr}},

@@ -150,6 +150,10 @@ TEST_F(ParserTest, ArithmeticPrecedence) {
     EXPECT_EQ(add.op, BinaryOp::Add);
     EXPECT_EQ(cast<Binary>(add.rhs.get())->op, BinaryOp::MatMul);   // (b * c) @ d
     EXPECT_EQ(cast<Binary>(cast<Binary>(add.rhs.get())->lhs.get())->op, BinaryOp::Mul);
+    // `//` binds as `*` and `/` do, left to right: (a // b) * c
+    const auto& product = *cast<Binary>(&let_value("a // b * c"));
+    EXPECT_EQ(product.op, BinaryOp::Mul);
+    EXPECT_EQ(cast<Binary>(product.lhs.get())->op, BinaryOp::FloorDiv);
 }
 
 TEST_F(ParserTest, PowerIsRightAssociativeAndBindsTighterThanUnaryMinus) {
