@@ -122,6 +122,10 @@ constexpr std::array<BinaryPartials, kNumOpKinds> kBinary = [] {
     set(Minimum,
         [](Builder& b, Value* a, Value* c, Value*, Value* g) { return winner_share(b, b.op(OpKind::Lt, {a, c}), a, c, g); },
         [](Builder& b, Value* a, Value* c, Value*, Value* g) { return winner_share(b, b.op(OpKind::Gt, {a, c}), a, c, g); });
+    // fmod(a, c) = a - trunc(a / c) c: d/da = 1, d/dc = -trunc(a / c).
+    set(Fmod, same, [](Builder& b, Value* a, Value* c, Value*, Value* g) {
+        return neg(b, mul(b, g, b.op(OpKind::Trunc, {div(b, a, c)})));
+    });
     // atan2(a, c): d/da = c / (a^2 + c^2), d/dc = -a / (a^2 + c^2).
     set(Atan2,
         [](Builder& b, Value* a, Value* c, Value*, Value* g) { return div(b, mul(b, g, c), add(b, mul(b, a, a), mul(b, c, c))); },

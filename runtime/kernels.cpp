@@ -35,7 +35,7 @@ constexpr std::array<Kernel, kNumOpKinds> kKernels = [] {
         unary_kernel);
     set({LogicalNot}, logical_not_kernel);
     set({Cast}, cast_kernel);
-    set({Add, Sub, Mul, Div, FloorDiv, Mod, Pow, Maximum, Minimum, Atan2, Eq, Ne, Lt, Le, Gt, Ge, LogicalAnd, LogicalOr},
+    set({Add, Sub, Mul, Div, FloorDiv, Mod, Fmod, Pow, Maximum, Minimum, Atan2, Eq, Ne, Lt, Le, Gt, Ge, LogicalAnd, LogicalOr},
         binary_kernel);
     set({Where}, where_kernel);
 

@@ -151,6 +151,17 @@ template <class T> T floor_div(T x, T y) {
     }
 }
 
+// C's fmod: x - trunc(x / y) y, the sign of x (C's % for integers; MIN % -1 is 0).
+template <class T> T c_fmod(T x, T y) {
+    if constexpr (std::is_floating_point_v<T>) {
+        return std::fmod(x, y);
+    } else if constexpr (std::is_same_v<T, bool>) {
+        return false;   // x % true
+    } else {
+        return y == -1 ? T(0) : static_cast<T>(x % y);
+    }
+}
+
 // Integer power by squaring, wrapping like the other integer arithmetic.
 template <class T> T integer_pow(T base, T exponent) {
     uint64_t result = 1, factor = static_cast<uint64_t>(static_cast<int64_t>(base));
@@ -182,7 +193,7 @@ template <class T> void check_integer_right_operand(OpKind kind, const Tensor& d
     if constexpr (!std::is_floating_point_v<T>) {
         const T* d = divisor.data<T>();
         for (int64_t i = 0; i < divisor.numel(); ++i) {
-            if ((kind == OpKind::Mod || kind == OpKind::FloorDiv) && d[i] == 0)
+            if ((kind == OpKind::Mod || kind == OpKind::FloorDiv || kind == OpKind::Fmod) && d[i] == 0)
                 throw RuntimeError(std::string(user_op_name(kind)) + ": integer division by zero");
             if (kind == OpKind::Pow && negative(d[i]))
                 throw RuntimeError("pow: integer to a negative integer power (" + std::to_string(int64_t(d[i])) +
@@ -200,6 +211,7 @@ template <class T> void arithmetic(OpKind kind, const Tensor& a, const Tensor& b
     case OpKind::Div: return map([](T x, T y) { return static_cast<T>(x / y); });   // floats only
     case OpKind::Mod: check_integer_right_operand<T>(kind, b); return map(python_mod<T>);
     case OpKind::FloorDiv: check_integer_right_operand<T>(kind, b); return map(floor_div<T>);
+    case OpKind::Fmod: check_integer_right_operand<T>(kind, b); return map(c_fmod<T>);
     case OpKind::Pow:
         check_integer_right_operand<T>(kind, b);
         if constexpr (std::is_floating_point_v<T>) return map([](T x, T y) { return std::pow(x, y); });

@@ -41,7 +41,8 @@ bool lowers(const ir::Op& op) {
     case OpKind::Pow: case OpKind::Expm1: case OpKind::Log1p: case OpKind::Exp2: case OpKind::Log2:
     case OpKind::Log10: case OpKind::Tan: case OpKind::Asin: case OpKind::Acos: case OpKind::Atan:
     case OpKind::Sinh: case OpKind::Cosh: case OpKind::Erf: case OpKind::Atan2: case OpKind::FloorDiv:
-        return float_dtype(out);   // integer // runs on the reference kernel, which checks for division by zero
+    case OpKind::Fmod:
+        return float_dtype(out);   // integer //, fmod run on the reference kernel, which checks for division by zero
     case OpKind::Neg: case OpKind::Abs: case OpKind::Sign: case OpKind::Relu: case OpKind::Add: case OpKind::Sub:
     case OpKind::Mul: case OpKind::Maximum: case OpKind::Minimum: case OpKind::Floor: case OpKind::Ceil:
     case OpKind::Trunc: case OpKind::Round:

@@ -474,6 +474,7 @@ private:
         case OpKind::Mul: return is_float ? b_.CreateFMul(x[0], x[1]) : b_.CreateMul(x[0], x[1]);
         case OpKind::Div: return b_.CreateFDiv(x[0], x[1]);
         case OpKind::FloorDiv: return b_.CreateUnaryIntrinsic(llvm::Intrinsic::floor, b_.CreateFDiv(x[0], x[1]));
+        case OpKind::Fmod: return b_.CreateFRem(x[0], x[1]);   // frem is C's fmod
         case OpKind::Pow: return b_.CreateBinaryIntrinsic(llvm::Intrinsic::pow, x[0], x[1]);
         case OpKind::Maximum: case OpKind::Minimum: {
             const bool max = op.kind == OpKind::Maximum;

@@ -182,6 +182,7 @@ const BuiltinSpec kMathBuiltins[] = {
     {"pow", "x, y", binary_builtin<OpKind::Pow>},
     {"maximum", "x, y", binary_builtin<OpKind::Maximum>},
     {"atan2", "y, x", atan2_builtin},
+    {"fmod", "x, y", binary_builtin<OpKind::Fmod>},
     {"minimum", "x, y", binary_builtin<OpKind::Minimum>},
     {"where", "cond, x, y", where_builtin},
     {"clip", "x, lo = none, hi = none", clip_builtin},

@@ -78,7 +78,8 @@ INSTANTIATE_TEST_SUITE_P(Ops, BinaryGrad,
                                            BinaryCase{OpKind::Pow, 0.5, 2, -1.5, 1.5},
                                            BinaryCase{OpKind::Maximum, -2, 2, -2, 2},
                                            BinaryCase{OpKind::Minimum, -2, 2, -2, 2},
-                                           BinaryCase{OpKind::Atan2, -2, 2, 0.5, 2}),
+                                           BinaryCase{OpKind::Atan2, -2, 2, 0.5, 2},
+                                           BinaryCase{OpKind::Fmod, 0.2, 0.8, 1.5, 2.5}),
                          [](const auto& info) { return std::string(op_name(info.param.kind)); });
 
 TEST(ElementwiseGrad, WhereRoutesToTheChosenOperand) {
