@@ -14,8 +14,9 @@
 
 #include "frontend/parse.h"
 #include "interp/interpreter.h"
-#include "tools/commands.h"
+#include "support/error.h"
 #include "support/interrupt.h"
+#include "tools/commands.h"
 
 namespace nnc {
 
@@ -137,6 +138,11 @@ private:
         } catch (const Interrupted& i) {   // the session goes on
             std::cout.flush();
             diags_.report({Severity::Note, i.where, "interrupted (Ctrl-C) here", {}});
+        } catch (const InternalError& e) {   // a bug in nnc: say so, and let the user save their work
+            std::cout.flush();
+            std::cerr << "nnc: " << e.what() << "\nnnc: this is a bug in nnc (please report it); the session goes on, "
+                         "but what the failed input changed may be half done\n";
+            had_error_ = true;
         }
         if (diags_.error_count() != before) had_error_ = true;
     }
