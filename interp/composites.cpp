@@ -31,20 +31,27 @@ Value random_tensor(Interpreter& in, OpKind kind, const std::vector<int64_t>& sh
     return in.apply(kind, std::move(operands), Attrs{{"shape", shape}, {"dtype", t}}, where);
 }
 
-std::vector<Dim> reduced_dims(const TensorType& t, const std::optional<std::vector<int64_t>>& axes, bool keepdim,
-                              SourceRange where) {
-    std::vector<bool> reduced;
+std::vector<bool> reduced_mask(const TensorType& t, const std::optional<std::vector<int64_t>>& axes, SourceRange where) {
     try {   // the reductions' own rule (core/shape_rules.h)
-        reduced = reduced_axes(OpKind::ReduceSum, t, Attrs{{"axes", axes.value_or(std::vector<int64_t>{})}});
+        return reduced_axes(OpKind::ReduceSum, t, Attrs{{"axes", axes.value_or(std::vector<int64_t>{})}});
     } catch (const ShapeError& e) {
         throw CompileError(where, e.what());
     }
+}
+
+std::vector<Dim> reduced_dims(const TensorType& t, const std::optional<std::vector<int64_t>>& axes, bool keepdim,
+                              SourceRange where) {
+    const std::vector<bool> reduced = reduced_mask(t, axes, where);
     std::vector<Dim> out;
     for (int64_t i = 0; i < t.rank(); ++i) {
         if (!reduced[i]) out.push_back(t.dims[i]);
         else if (keepdim) out.push_back(Dim::known(1));
     }
     return out;
+}
+
+Value is_finite(Interpreter& in, const Value& x, SourceRange where) {
+    return in.elementwise(OpKind::Eq, in.elementwise(OpKind::Sub, x, x, where), Value(0.0), where);
 }
 
 Value reduce(Interpreter& in, OpKind kind, const Value& x, const std::optional<std::vector<int64_t>>& axes, bool keepdim,

@@ -21,9 +21,13 @@ Value scalar_like(Interpreter& in, double v, DType t, SourceRange where);
 // `lenders` (Interpreter::LentShape); `seed` an int or an i64 scalar tensor.
 Value random_tensor(Interpreter& in, OpKind kind, const std::vector<int64_t>& shape, std::vector<Value> lenders,
                     const Value& seed, DType t, SourceRange where);
+// Whether each element of `x` is finite: x - x is 0 exactly then (inf - inf and nan - nan are nan).
+Value is_finite(Interpreter& in, const Value& x, SourceRange where);
 // A reduction primitive over `axes` (nullopt = all).
 Value reduce(Interpreter& in, OpKind kind, const Value& x, const std::optional<std::vector<int64_t>>& axes, bool keepdim,
              SourceRange where);
+// Which dims of `t` a reduction over `axes` (nullopt = all) folds; a bad axis is a CompileError at `where`.
+std::vector<bool> reduced_mask(const TensorType& t, const std::optional<std::vector<int64_t>>& axes, SourceRange where);
 // The dims of `x` with the reduced `axes` removed (or kept as 1).
 std::vector<Dim> reduced_dims(const TensorType& t, const std::optional<std::vector<int64_t>>& axes, bool keepdim,
                               SourceRange where);

@@ -20,6 +20,10 @@ Tensor execute(OpKind kind, std::span<const Tensor> operands, const Attrs& attrs
 // True when a reference kernel is registered for `kind` (tested for every op).
 bool has_kernel(OpKind kind);
 
+// The `gemm` op into `out` (allocated, of its result type): op(a) @ op(b),
+// op transposing where `ta` / `tb` say; oneDNN's sgemm for f32.
+void gemm_into(const Tensor& a, const Tensor& b, bool ta, bool tb, Tensor& out);
+
 // Number of threads kernels may use (set once by the driver's --threads; 0 = all cores).
 void set_kernel_threads(int n);
 

@@ -9,6 +9,7 @@
 #include "runtime/element.h"
 #include "runtime/gemm.h"
 #include "runtime/kernel_families.h"
+#include "runtime/kernels.h"
 #include "runtime/strided.h"
 #include "support/error.h"
 
@@ -81,14 +82,12 @@ Tensor matmul_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs&
     return out;
 }
 
-Tensor gemm_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs& attrs) {
-    Tensor out = allocate_result(kind, operands, attrs);
-    const bool ta = attrs.get_bool("transpose_a", false), tb = attrs.get_bool("transpose_b", false);
-    const Tensor &a = operands[0], &b = operands[1];
+void gemm_into(const Tensor& a, const Tensor& b, bool ta, bool tb, Tensor& out) {
     const int64_t m = out.dim(0), n = out.dim(1), k = ta ? a.dim(0) : a.dim(1);
+    NNC_CHECK((tb ? b.dim(1) : b.dim(0)) == k, "gemm of incompatible shapes " + a.type().str() + " and " + b.type().str());
     if (out.dtype() == DType::F32) {
         sgemm(ta, tb, m, n, k, a.data<float>(), a.dim(1), b.data<float>(), b.dim(1), out.data<float>(), n);
-        return out;
+        return;
     }
     const Attrs swap{{"perm", std::vector<int64_t>{1, 0}}};
     const Tensor at = ta ? permute_kernel(OpKind::Permute, std::span(&a, 1), swap) : a;
@@ -97,6 +96,11 @@ Tensor gemm_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs& a
         if constexpr (std::is_same_v<T, bool>) internal_error("bool gemm");
         else gemm<T>(m, n, k, at.data<T>(), bt.data<T>(), out.data<T>());
     });
+}
+
+Tensor gemm_kernel(OpKind kind, std::span<const Tensor> operands, const Attrs& attrs) {
+    Tensor out = allocate_result(kind, operands, attrs);
+    gemm_into(operands[0], operands[1], attrs.get_bool("transpose_a", false), attrs.get_bool("transpose_b", false), out);
     return out;
 }
 

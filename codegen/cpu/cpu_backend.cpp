@@ -4,9 +4,7 @@
 #include <algorithm>
 #include <omp.h>
 
-#include "runtime/gemm.h"
 #include "runtime/kernels.h"
-#include "support/error.h"
 
 namespace nnc::codegen {
 
@@ -52,11 +50,8 @@ bool CpuBackend::computes_into_plan(const ir::Op& op) const { return f32_gemm(op
 
 Tensor CpuBackend::run_library(const ir::Op& op, std::span<const Tensor> operands, Tensor output) {
     if (!f32_gemm(op)) return execute(op.kind, operands, op.attrs);
-    const Tensor &a = operands[0], &b = operands[1];
-    const bool ta = op.attrs.get_bool("transpose_a", false), tb = op.attrs.get_bool("transpose_b", false);
-    const int64_t m = output.dim(0), n = output.dim(1), k = ta ? a.dim(0) : a.dim(1);
-    NNC_CHECK((tb ? b.dim(1) : b.dim(0)) == k, "gemm of incompatible shapes " + a.type().str() + " and " + b.type().str());
-    sgemm(ta, tb, m, n, k, a.data<float>(), a.dim(1), b.data<float>(), b.dim(1), output.data<float>(), n);
+    gemm_into(operands[0], operands[1], op.attrs.get_bool("transpose_a", false), op.attrs.get_bool("transpose_b", false),
+              output);
     return output;
 }
 

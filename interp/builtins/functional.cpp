@@ -37,12 +37,7 @@ Value isinf_builtin(BuiltinArgs& a) {
     return in.elementwise(OpKind::Eq, magnitude, infinity(false), a.call_range());
 }
 
-// x - x is 0 exactly for finite x (inf - inf and nan - nan are nan).
-Value isfinite_builtin(BuiltinArgs& a) {
-    Interpreter& in = a.interp();
-    Value x = a.tensor("x");
-    return in.elementwise(OpKind::Eq, in.elementwise(OpKind::Sub, x, x, a.call_range()), Value(0.0), a.call_range());
-}
+Value isfinite_builtin(BuiltinArgs& a) { return is_finite(a.interp(), a.tensor("x"), a.call_range()); }
 
 // nan_to_num(x, nan = 0, posinf = none, neginf = none): none = the dtype's largest / lowest finite value.
 Value nan_to_num_builtin(BuiltinArgs& a) {

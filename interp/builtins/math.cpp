@@ -3,7 +3,6 @@
 // logsumexp, var, std.
 #include "interp/builtins/builtins.h"
 #include "interp/composites.h"
-#include "core/shape_rules.h"
 
 namespace nnc {
 
@@ -105,7 +104,7 @@ Value logsumexp_builtin(BuiltinArgs& a) {
     if (!is_floating(x.tensor_type().dtype)) x = cast_to(in, x, DType::F32, a.range("x"));
     const TensorType t = x.tensor_type();
     bool keepdim = a.boolean("keepdim");
-    const std::vector<bool> reduced = reduced_axes(OpKind::ReduceSum, t, Attrs{{"axes", axes.value_or(std::vector<int64_t>{})}});
+    const std::vector<bool> reduced = reduced_mask(t, axes, r);
     bool empty = false;
     for (int64_t i = 0; i < t.rank(); ++i) empty = empty || (reduced[i] && t.dims[i].is_known() && t.dims[i].value() == 0);
     Value out;
@@ -113,9 +112,7 @@ Value logsumexp_builtin(BuiltinArgs& a) {
         out = in.apply(OpKind::Log, {reduce(in, OpKind::ReduceSum, in.apply(OpKind::Exp, {x}, {}, r), axes, true, r)}, {}, r);
     } else {
         Value m = reduce(in, OpKind::ReduceMax, x, axes, true, r);
-        const Value zero(Tensor::scalar(0, t.dtype));
-        Value finite = in.apply(OpKind::Eq, {in.apply(OpKind::Sub, {m, m}, {}, r), zero}, {}, r);
-        m = in.apply(OpKind::Where, {finite, m, zero}, {}, r);
+        m = in.apply(OpKind::Where, {is_finite(in, m, r), m, scalar_like(in, 0, t.dtype, r)}, {}, r);
         Value shifted = in.apply(OpKind::Exp, {in.apply(OpKind::Sub, {x, m}, {}, r)}, {}, r);
         out = in.apply(OpKind::Add, {in.apply(OpKind::Log, {reduce(in, OpKind::ReduceSum, shifted, axes, true, r)}, {}, r), m},
                        {}, r);
@@ -136,7 +133,7 @@ Value var_builtin(BuiltinArgs& a) {
     Value squares = in.apply(OpKind::Mul, {centered, centered}, {}, r);
     Value sum = reduce(in, OpKind::ReduceSum, squares, axes, a.boolean("keepdim"), r);
     TensorType t = x.tensor_type();
-    std::vector<bool> reduced = reduced_axes(OpKind::ReduceSum, t, Attrs{{"axes", axes.value_or(std::vector<int64_t>{})}});
+    const std::vector<bool> reduced = reduced_mask(t, axes, r);
     int64_t n = 1;
     for (int64_t i = 0; i < t.rank(); ++i) {
         if (!reduced[i]) continue;
